@@ -1,0 +1,27 @@
+import { Command, CommanderError } from 'commander';
+import { UserError } from './errors.ts';
+import { commands } from './commands/index.ts';
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('nianbao')
+    .description('Collect, archive and parse 政府信息公开工作年度报告')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+  let code = 0;
+  for (const register of commands) register(program, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UserError) {
+      process.stderr.write(`nianbao: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`nianbao: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.NIANBAO_DEBUG) console.error(err);
+    return 1;
+  }
+}
