@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { extractFile } from '../../extract/index.ts';
+import { parseDocument, tableRows, type ReportRecord } from '../../parse/index.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerParse: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('parse')
+    .description('parse report files (PDF, HTML, Word, text, ...) into codebook records')
+    .argument('<files...>', 'report files')
+    .option('--json', 'one JSON record per file per line')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      let failed = 0;
+      for (const file of files) {
+        try {
+          const record = parseDocument(await extractFile(file), { fileName: file });
+          process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
+        } catch (err) {
+          failed++;
+          process.stderr.write(`nianbao parse: ${file}: ${describe(err)}\n`);
+        }
+      }
+      if (failed) setExit(1);
+    });
+};
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'EACCES') return 'permission denied';
+  return (e?.message ?? String(err)).split('\n')[0]!;
+}
+
+/** A readable view: each table as printed rows, then the failing checks and the warnings. */
+export function renderRecord(file: string, r: ReportRecord): string {
+  const out: string[] = [`${file}`, `  agency: ${r.agency ?? '?'}   year: ${r.year ?? '?'}`];
+  for (const [key, t] of Object.entries(r.tables)) {
+    out.push(`  table ${key}: ${t.found ? `version ${t.version}` : 'NOT FOUND'}`);
+    if (!t.found || !t.version) continue;
+    for (const row of tableRows(t.version, key as keyof ReportRecord['tables'])) {
+      const cells = Object.values(t.rows[row.row] ?? {}).map((c) =>
+        `${c.value ?? '·'}${c.inferred ? '*' : ''}${c.uncertain ? '?' : ''}`.padStart(6),
+      );
+      out.push(`    ${row.row.padEnd(26)}${cells.join('')}`);
+    }
+  }
+  const failing = r.checks.filter((c) => !c.pass);
+  out.push(`  checks: ${r.checks.length - failing.length} pass, ${failing.length} fail`);
+  for (const c of failing) {
+    out.push(`    FAIL ${c.table} ${c.rule} ${c.row ?? ''}${c.col ? '/' + c.col : ''}: ${c.left} ≠ ${c.right}${c.soft ? ' (soft)' : ''}`);
+  }
+  for (const w of r.warnings) out.push(`  note: ${w}`);
+  out.push('  (· blank, * inferred, ? uncertain)', '');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,112 @@
+import { compact } from './normalize.ts';
+import { TABLE_STARTS, TABLES_END } from './labels.ts';
+import { splitLine, type Line, type LineParts } from './lines.ts';
+import { matchRow } from './match.ts';
+import type { TableKey } from './record.ts';
+
+/** A printed row of a table: its key, and the slots of numbers found for it. */
+export interface PrintedRow {
+  row: string;
+  parts: LineParts;
+  line: number;
+  /** The numbers were on a different line than the label (wrapped label, orphan numbers). */
+  detached: boolean;
+}
+
+export interface TableRegion {
+  table: TableKey;
+  /** Lines of the region (headers included), for version detection. */
+  lines: Line[];
+  rows: PrintedRow[];
+  /** Lines with numbers that no label claimed. */
+  orphans: { line: number; parts: LineParts }[];
+}
+
+/** Which table a line starts, if it is a heading or a header of one. */
+function tableStartedBy(line: Line): TableKey | null {
+  const c = compact(line.fields.join(''));
+  if (!c) return null;
+  for (const table of ['requests', 'appeals', 'active'] as const) {
+    const s = TABLE_STARTS[table];
+    if (c.length <= 40 && s.headings.some((re) => re.test(c))) return table;
+    if (s.headers.some((h) => c.includes(h))) return table;
+  }
+  return null;
+}
+
+function endsTables(line: Line): boolean {
+  const c = compact(line.fields.join(''));
+  return c.length <= 40 && TABLES_END.some((re) => re.test(c));
+}
+
+/**
+ * Walks the lines once: a heading or header switches to its table, the 五/六 headings end the tables,
+ * and inside a table every line with numbers becomes a row of the label it carries, of the label
+ * just above it (wrapped labels), or of the label just below it (numbers printed first).
+ */
+export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
+  const regions = new Map<TableKey, TableRegion>();
+  let current = null as TableRegion | null;
+  let pending: { row: string; line: number }[] = [];
+  let held: { line: number; parts: LineParts } | null = null;
+  const filled = () => new Set(current?.rows.map((r) => r.row));
+
+  for (const line of lines) {
+    const started = tableStartedBy(line);
+    if (started && started !== current?.table) {
+      if (current && held) current.orphans.push(held);
+      held = null;
+      pending = [];
+      current = regions.get(started) ?? { table: started, lines: [], rows: [], orphans: [] };
+      regions.set(started, current);
+    } else if (endsTables(line)) {
+      if (current && held) current.orphans.push(held);
+      current = null;
+      held = null;
+      continue;
+    }
+    if (!current) continue;
+    current.lines.push(line);
+    const parts = splitLine(line);
+    let match = parts.label ? matchRow(current.table, parts.label) : null;
+    if (!match && !parts.slots.length) match = gluedLabel(current.table, line, parts);
+    const hasNumbers = parts.slots.length > 0;
+    pending = pending.filter((p) => line.index - p.line <= 3 && !filled().has(p.row));
+    if (held && line.index - held.line > 2) {
+      current.orphans.push(held);
+      held = null;
+    }
+    if (hasNumbers && match) {
+      current.rows.push({ row: match.row, parts, line: line.index, detached: false });
+    } else if (hasNumbers && current.table === 'appeals') {
+      // Table 四's labels are column headers: its numbers come as lines of numbers only.
+      current.orphans.push({ line: line.index, parts });
+    } else if (hasNumbers) {
+      const owner = pending.pop();
+      if (owner) current.rows.push({ row: owner.row, parts, line: line.index, detached: true });
+      else {
+        if (held) current.orphans.push(held);
+        held = { line: line.index, parts };
+      }
+    } else if (match && !filled().has(match.row)) {
+      if (held) {
+        current.rows.push({ row: match.row, parts: held.parts, line: held.line, detached: true });
+        held = null;
+      } else pending.push({ row: match.row, line: line.index });
+    }
+  }
+  if (current && held) current.orphans.push(held);
+  return regions;
+}
+
+/** "行政许可0": a label with its number glued on, as some portals flatten tables. */
+function gluedLabel(table: TableKey, line: Line, parts: LineParts) {
+  const m = /^(.*[\u4e00-\u9fff）)])(\d+(?:\.\d+)?)$/.exec(line.fields.join('').trim());
+  if (!m) return null;
+  const match = matchRow(table, m[1]!);
+  if (!match) return null;
+  parts.label = m[1]!;
+  parts.slots = [{ kind: 'number', value: Number(m[2]), text: m[2]! }];
+  parts.positional = false;
+  return match;
+}
