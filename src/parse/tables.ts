@@ -45,6 +45,13 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   for (const unit of units) {
     const cols = unit.rows.flatMap((r) => columnKeys(version, table, r).map((c) => [r, c] as const));
     const rowIds = localIdentities(table, version, unit.rows, cols);
+    const key = unit.rows.join('+');
+    if (cols.length >= 5 && unit.slots.length < cols.length - 2) {
+      // Too few numbers to place: any placement would be a guess, so the cells stay empty.
+      warnings.push(`${table}.${key}: only ${unit.slots.length} printed values for ${cols.length} columns; not placed`);
+      choices.set(key, [unplaced(cols.length)]);
+      continue;
+    }
     let cands = rowCandidates(unit.slots, cols.length, rowIds, unit.positional);
     if (!cands.length) {
       warnings.push(`${table}.${unit.rows.join('+')}: printed numbers (${unit.slots.map((s) => s.text).join(' ')}) fit no placement`);
@@ -52,7 +59,6 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
     }
     const best = Math.max(...cands.map((c) => identityScore(c.values, rowIds, c.inferred)));
     cands = cands.filter((c) => identityScore(c.values, rowIds, c.inferred) === best);
-    const key = unit.rows.join('+');
     choices.set(key, cands);
     width.set(key, cols.length);
     describeMismatch(table, key, unit.slots, cols.length, warnings);
@@ -76,10 +82,25 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   return { found: true, version, rows };
 }
 
+function unplaced(n: number): Candidate {
+  return {
+    values: new Array(n).fill(null),
+    texts: new Array(n).fill(null),
+    inferred: new Array(n).fill(false),
+    split: new Array(n).fill(true),
+    prior: 0,
+    dropped: [],
+  };
+}
+
 /** Table 四 printed as one line of 15 numbers (or several lines of numbers only). */
 function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional: boolean } | null {
   const lines = region.orphans.filter((o) => o.parts.labelFields === 0);
   if (!lines.length) return null;
+  // One number a line (plain text of a PDF) loses the row order of the table: nothing can be placed.
+  if (lines.length > 3 && lines.filter((o) => o.parts.slots.length === 1).length > lines.length / 2) {
+    return { slots: [], positional: false };
+  }
   const slots = lines.flatMap((o) => (o.parts.rawSlots.length === 15 ? o.parts.rawSlots : o.parts.slots));
   return { slots, positional: lines.every((o) => o.parts.positional) };
 }
