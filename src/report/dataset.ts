@@ -1,0 +1,238 @@
+/**
+ * The research dataset: which tables `nianbao export` writes, every column with its type and meaning.
+ * One definition feeds the CSV header, the Parquet column types and the Frictionless `datapackage.json`.
+ */
+import { STATUS_KINDS, STATUS_MEANING, type StatusRow } from './status.ts';
+import type { ReportFacts, ReportVersion } from './types.ts';
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
+
+export interface Field {
+  name: string;
+  type: FieldType;
+  description: string;
+  /** Allowed values, when the column is a code. */
+  enum?: readonly string[];
+  required?: boolean;
+}
+
+export interface DatasetTable {
+  name: string;
+  title: string;
+  description: string;
+  fields: Field[];
+  primaryKey: string[];
+  foreignKeys?: { fields: string[]; reference: { resource: string; fields: string[] } }[];
+}
+
+const f = (name: string, type: FieldType, description: string, extra: Partial<Field> = {}): Field => ({ name, type, description, ...extra });
+
+const toAgencies = { fields: ['agency_id'], reference: { resource: 'agencies', fields: ['agency_id'] } };
+const toReports = { fields: ['agency_id', 'year', 'sha256'], reference: { resource: 'reports', fields: ['agency_id', 'year', 'sha256'] } };
+
+export const TABLES: DatasetTable[] = [
+  {
+    name: 'agencies', title: 'Agencies',
+    description: 'The seed registry: every agency that must publish an annual report (the denominator of coverage).',
+    primaryKey: ['agency_id'],
+    fields: [
+      f('agency_id', 'string', 'Stable nianbao agency id', { required: true }),
+      f('name', 'string', 'Agency name as in the seed registry', { required: true }),
+      f('region_code', 'string', 'Administrative division code (GB/T 2260, 6 digits; 9 or 12 for townships)'),
+      f('province', 'string', 'Province code: first two digits of region_code followed by 0000'),
+      f('level', 'string', 'Administrative level', { enum: ['national', 'province', 'city', 'county', 'township'] }),
+      f('kind', 'string', 'government (the government\'s own report) or department', { enum: ['government', 'department'] }),
+      f('parent_id', 'string', 'agency_id or region code of the government the agency belongs to'),
+      f('home_url', 'string', 'Home page URL'),
+      f('report_list_url', 'string', 'URL(s) of the agency\'s 年报 column, separated by |'),
+    ],
+  },
+  {
+    name: 'reports', title: 'Reports',
+    description: 'One row per archived version of a report (a report changed after publication has several versions).',
+    primaryKey: ['agency_id', 'year', 'sha256'],
+    foreignKeys: [toAgencies],
+    fields: [
+      f('agency_id', 'string', 'Agency that published the report', { required: true }),
+      f('year', 'integer', 'Report year (the year the report is about, not the year it was published)', { required: true }),
+      f('sha256', 'string', 'SHA-256 of the archived original bytes (hex)', { required: true }),
+      f('url', 'string', 'URL the original was fetched from', { required: true }),
+      f('fetched_at', 'datetime', 'When this exact content was first fetched (UTC)', { required: true }),
+      f('current', 'boolean', 'true for the most recently fetched version of this agency and year'),
+      f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
+      f('shown_date_source', 'string', 'Where shown_date was read (list page, report page, file)'),
+      f('title', 'string', 'Report title'),
+      f('parsed', 'boolean', 'true when at least one of the three tables was read'),
+      f('parse_problem', 'string', 'Why the report could not be read, when parsed is false'),
+      f('parser_version', 'string', 'Version of the nianbao parser that produced the record'),
+      f('version_active', 'string', 'Table format detected for table 二 (2019 or 2021); empty when not found'),
+      f('version_requests', 'string', 'Table format detected for table 三 (2019 or 2021); empty when not found'),
+      f('version_appeals', 'string', 'Table format detected for table 四; empty when not found'),
+      f('checks_total', 'integer', 'Number of accounting checks run (see checks)'),
+      f('checks_failed', 'integer', 'Number of checks that failed (hard and soft)'),
+      f('cells_inferred', 'integer', 'Number of cells restored from an identity instead of read'),
+      f('extraction_method', 'string', 'How the text was obtained (html, pdf text layer, ocr, ...)'),
+      f('extraction_quality', 'number', 'Extractor\'s quality estimate, 0 to 1'),
+      f('ocr', 'boolean', 'true when the text came from OCR'),
+      f('warnings', 'string', 'Parser notes, separated by " | "'),
+    ],
+  },
+  {
+    name: 'cells', title: 'Table cells (tidy)',
+    description: 'One value per row: every cell of every table found in every archived report version. Keys as in codebook.json.',
+    primaryKey: ['agency_id', 'year', 'sha256', 'table', 'row', 'column'],
+    foreignKeys: [toAgencies, toReports],
+    fields: [
+      f('agency_id', 'string', 'Agency', { required: true }),
+      f('year', 'integer', 'Report year', { required: true }),
+      f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'], required: true }),
+      f('format_version', 'string', 'Format of this table (2019 or 2021): row and column keys mean what codebook.json says for it', { enum: ['2019', '2021'] }),
+      f('row', 'string', 'Row key (codebook.json)', { required: true }),
+      f('column', 'string', 'Column key (codebook.json)', { required: true }),
+      f('value', 'number', 'The number as printed; empty for a blank, a dash, a slash or an unreadable cell (never a made-up 0)'),
+      f('text', 'string', 'The printed text of the cell; empty when nothing was printed'),
+      f('inferred', 'boolean', 'true when the value was restored from an accounting identity, not read'),
+      f('uncertain', 'boolean', 'true when the printed numbers could be placed in more than one way'),
+      f('sha256', 'string', 'SHA-256 of the archived original the value was read from', { required: true }),
+      f('url', 'string', 'URL of that original'),
+    ],
+  },
+  {
+    name: 'checks', title: 'Accounting checks',
+    description: 'Every accounting identity checked on every report version, passed or failed (failures are data, not errors).',
+    // No primary key: row and column are empty for some rules.
+    primaryKey: [],
+    foreignKeys: [toReports],
+    fields: [
+      f('agency_id', 'string', 'Agency', { required: true }),
+      f('year', 'integer', 'Report year', { required: true }),
+      f('sha256', 'string', 'Report version', { required: true }),
+      f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'] }),
+      f('rule', 'string', 'Identity (codebook.md § Accounting identities)', { enum: ['balance', 'row_total', 'result_total', 'appeals_total', 'active_published_le_total'] }),
+      f('row', 'string', 'Row the check is about, if any'),
+      f('column', 'string', 'Column the check is about, if any'),
+      f('left', 'number', 'Left side of the identity'),
+      f('right', 'number', 'Right side of the identity'),
+      f('pass', 'boolean', 'true when both sides are equal'),
+      f('soft', 'boolean', 'true for a plausibility check rather than an identity printed in the format'),
+      f('nulls_as_zero', 'string', 'Blank cells counted as 0 in this check ("row.column", separated by " ")'),
+    ],
+  },
+  {
+    name: 'status', title: 'Publication status',
+    description: 'One row per agency and report year: published on time, late (days), missing, not yet due, unreachable, blocked, not parsed, not checked.',
+    primaryKey: ['agency_id', 'year'],
+    foreignKeys: [toAgencies],
+    fields: [
+      f('agency_id', 'string', 'Agency', { required: true }),
+      f('year', 'integer', 'Report year', { required: true }),
+      f('status', 'string', STATUS_KINDS.map((s) => `${s}: ${STATUS_MEANING[s]}`).join('; '), { enum: STATUS_KINDS, required: true }),
+      f('as_of', 'date', 'Date (China) on which the status was judged'),
+      f('deadline', 'date', 'Last on-time day (政府信息公开条例 Art. 49: departments 31 Jan, governments 31 Mar of the next year)'),
+      f('deadline_rule', 'string', 'Which deadline rule applied'),
+      f('published_date', 'date', 'Publication date used for timeliness; empty when no date is shown'),
+      f('published_date_source', 'string', 'Where the date came from (list page, file, first capture)'),
+      f('days_late', 'integer', 'Days after the deadline; empty unless late'),
+      f('date_note', 'string', 'Why no timeliness could be judged (no date shown)'),
+      f('url', 'string', 'URL of the current report version'),
+      f('sha256', 'string', 'SHA-256 of the current report version'),
+      f('versions', 'integer', 'Number of distinct archived versions (more than 1: changed after publication)'),
+      f('last_read_at', 'datetime', 'When the 年报 column was last read (UTC)'),
+      f('last_read_url', 'string', 'Which column page was read'),
+      f('last_read_held', 'string', 'What the column held at that read'),
+      f('reason', 'string', 'For unreachable, blocked or not parsed: why'),
+      f('evidence', 'string', 'The status in one readable line'),
+    ],
+  },
+];
+
+export function tableDef(name: string): DatasetTable {
+  const t = TABLES.find((x) => x.name === name);
+  if (!t) throw new Error(`no dataset table ${name}`);
+  return t;
+}
+
+export type Row = Record<string, string | number | boolean | null>;
+
+/** The latest fetched version per agency and year. */
+function currentSet(versions: ReportVersion[]): Set<string> {
+  const best = new Map<string, ReportVersion>();
+  for (const v of versions) {
+    const k = `${v.agencyId}\u0000${v.year}`;
+    const b = best.get(k);
+    if (!b || v.fetchedAt > b.fetchedAt) best.set(k, v);
+  }
+  return new Set([...best.values()].map((v) => v.sha256));
+}
+
+export function agencyRows(facts: ReportFacts): Row[] {
+  return facts.agencies.map((a) => ({
+    agency_id: a.agencyId, name: a.name, region_code: a.regionCode,
+    province: a.regionCode && a.regionCode.length >= 2 ? `${a.regionCode.slice(0, 2)}0000` : null,
+    level: a.level, kind: a.kind, parent_id: a.parentId, home_url: a.homeUrl,
+    report_list_url: a.reportListUrls.length ? a.reportListUrls.join('|') : null,
+  }));
+}
+
+export function reportRows(facts: ReportFacts): Row[] {
+  const current = currentSet(facts.versions);
+  return facts.versions.map((v) => {
+    const rec = v.parse.ok ? v.parse.record : null;
+    const anyTable = rec ? Object.values(rec.tables).some((t) => t.found) : false;
+    let inferred = 0;
+    if (rec) for (const t of Object.values(rec.tables)) for (const r of Object.values(t.rows)) for (const c of Object.values(r)) if (c.inferred) inferred++;
+    return {
+      agency_id: v.agencyId, year: v.year, sha256: v.sha256, url: v.url, fetched_at: v.fetchedAt,
+      current: current.has(v.sha256), shown_date: v.shownDate, shown_date_source: v.shownDateSource, title: v.title ?? rec?.title ?? null,
+      parsed: anyTable,
+      parse_problem: !v.parse.ok ? v.parse.problem : anyTable ? null : 'none of the three statistical tables was found',
+      parser_version: rec?.parser_version ?? null,
+      version_active: rec?.tables.active.version ?? null, version_requests: rec?.tables.requests.version ?? null,
+      version_appeals: rec?.tables.appeals.version ?? null,
+      checks_total: rec ? rec.checks.length : null, checks_failed: rec ? rec.checks.filter((c) => !c.pass).length : null,
+      cells_inferred: rec ? inferred : null,
+      extraction_method: rec?.extraction.method ?? null, extraction_quality: rec?.extraction.quality ?? null, ocr: rec?.extraction.ocr ?? null,
+      warnings: rec && rec.warnings.length ? rec.warnings.join(' | ') : null,
+    };
+  });
+}
+
+export function* cellRows(facts: ReportFacts): Generator<Row> {
+  for (const v of facts.versions) {
+    if (!v.parse.ok) continue;
+    for (const [table, t] of Object.entries(v.parse.record.tables)) {
+      if (!t.found) continue;
+      for (const [row, cols] of Object.entries(t.rows)) {
+        for (const [column, c] of Object.entries(cols)) {
+          yield {
+            agency_id: v.agencyId, year: v.year, table, format_version: t.version, row, column,
+            value: c.value, text: c.text, inferred: c.inferred, uncertain: c.uncertain, sha256: v.sha256, url: v.url,
+          };
+        }
+      }
+    }
+  }
+}
+
+export function checkRows(facts: ReportFacts): Row[] {
+  const out: Row[] = [];
+  for (const v of facts.versions) {
+    if (!v.parse.ok) continue;
+    for (const c of v.parse.record.checks) {
+      out.push({
+        agency_id: v.agencyId, year: v.year, sha256: v.sha256, table: c.table, rule: c.rule, row: c.row, column: c.col,
+        left: c.left, right: c.right, pass: c.pass, soft: c.soft, nulls_as_zero: c.nulls_as_zero.length ? c.nulls_as_zero.join(' ') : null,
+      });
+    }
+  }
+  return out;
+}
+
+export function statusRows(rows: StatusRow[], asOf: string): Row[] {
+  return rows.map((r) => ({
+    agency_id: r.agencyId, year: r.year, status: r.status, as_of: asOf, deadline: r.deadline, deadline_rule: r.deadlineRule,
+    published_date: r.publishedDate, published_date_source: r.publishedDateSource, days_late: r.daysLate, date_note: r.dateNote,
+    url: r.url, sha256: r.sha256, versions: r.versions, last_read_at: r.lastReadAt, last_read_url: r.lastReadUrl,
+    last_read_held: r.lastReadHeld, reason: r.reason, evidence: r.evidence,
+  }));
+}

@@ -1,0 +1,66 @@
+/**
+ * The plain facts the report stage reads. The store provides them (see `source.ts`); tests and other
+ * callers may build them by hand. Dates are ISO strings: `YYYY-MM-DD` for calendar dates, full ISO
+ * timestamps for fetch times.
+ */
+import type { ReportRecord } from '../parse/index.ts';
+
+export type AgencyKind = 'government' | 'department';
+
+export interface AgencyFacts {
+  agencyId: string;
+  name: string;
+  regionCode: string | null;
+  level: string | null;
+  kind: AgencyKind | null;
+  parentId: string | null;
+  homeUrl: string | null;
+  reportListUrls: string[];
+  /** A seed's own deadline, `MM-DD` of year Y+1 (townships: set by their county); null = the rule applies. */
+  deadline?: string | null;
+}
+
+/** Why a found document has no usable record. */
+export type ParseOutcome = { ok: true; record: ReportRecord } | { ok: false; problem: string };
+
+/** One archived version of one agency's report for one year (a changed report is a second version). */
+export interface ReportVersion {
+  agencyId: string;
+  year: number;
+  url: string;
+  sha256: string;
+  /** When this exact content was first fetched (ISO timestamp). */
+  fetchedAt: string;
+  /** The publication date the page or the file itself shows (`YYYY-MM-DD`); null when none is shown. */
+  shownDate: string | null;
+  /** Where that date was read, e.g. "list page", "report page", "file"; null with shownDate null. */
+  shownDateSource: string | null;
+  title: string | null;
+  /** Path of the archived original on this machine, if known (for links from the dashboard). */
+  archivePath: string | null;
+  parse: ParseOutcome;
+}
+
+/** What the crawler saw the last time it read an agency's 年报 column (or tried to). */
+export interface ListEvidence {
+  agencyId: string;
+  url: string;
+  /** ISO timestamp of the read. */
+  readAt: string;
+  outcome: 'ok' | 'unreachable' | 'blocked';
+  httpStatus: number | null;
+  /** For unreachable/blocked: why (DNS failure, timeout, 403, robots.txt, ...). */
+  reason: string | null;
+  /** What the column held, in a line: e.g. "12 report links; newest: 2023年度报告". */
+  held: string | null;
+  /** Digest of the archived list page, when it was archived. */
+  sha256: string | null;
+}
+
+/** Everything the report stage reads, as plain data. */
+export interface ReportFacts {
+  agencies: AgencyFacts[];
+  versions: ReportVersion[];
+  /** Every read of each column (the latest per agency is used; older reads give history). */
+  evidence: ListEvidence[];
+}
