@@ -70,7 +70,8 @@ function dataRun(fields: string[], source: Line['source']): LineParts {
   if (source === 'tab' && labelParts.length > 0) {
     while (slots.length && slots[0]!.kind === 'blank' && slots[0]!.text === '') slots = slots.slice(1);
   }
-  if (!slots.some((s) => s.kind === 'number')) slots = [];
+  // A row of blank marks ("—", "/") is data; a row of empty fields is only a label.
+  if (!slots.some((s) => s.kind === 'number' || (s.kind === 'blank' && s.text !== ''))) slots = [];
   return {
     label: labelParts.join(' '),
     slots,

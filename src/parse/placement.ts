@@ -36,6 +36,8 @@ export function rowCandidates(
 ): Candidate[] {
   const out: Candidate[] = [];
   let slots: PrintedValue[] = [...printed];
+  // Blank cells beyond the row's columns are layout (a 4-wide grid holding a 1-column row).
+  while (slots.length > n && slots[slots.length - 1]!.kind === 'blank') slots = slots.slice(0, -1);
   while (slots.length > n && slots[0]!.kind === 'blank') slots = slots.slice(1);
   for (const variant of splitVariants(slots, n)) {
     if (out.length >= MAX_CANDIDATES) break;
@@ -64,7 +66,8 @@ function* splitVariants(slots: PrintedValue[], n: number): Generator<Variant> {
   for (let i = 0; i < slots.length; i++) {
     const s = slots[i]!;
     if (s.kind !== 'number' || !/^\d{2,}$/.test(s.text)) continue;
-    for (let parts = 2; parts <= Math.min(missing + 1, s.text.length); parts++) {
+    // Most parts first: a split that fills every column explains all the digits with nothing inferred.
+    for (let parts = Math.min(missing + 1, s.text.length); parts >= 2; parts--) {
       for (const pieces of digitSplits(s.text, parts)) {
         const pieceSlots: PrintedValue[] = pieces.map((p) => ({ kind: 'number', value: Number(p), text: p }));
         yield {

@@ -51,7 +51,9 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
   let held: { line: number; parts: LineParts } | null = null;
   const filled = () => new Set(current?.rows.map((r) => r.row));
 
-  for (const line of lines) {
+  let skip = -1;
+  for (const [i, line] of lines.entries()) {
+    if (i === skip) continue;
     const started = tableStartedBy(line);
     if (started && started !== current?.table) {
       if (current && held) current.orphans.push(held);
@@ -71,6 +73,13 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
     let match = parts.label ? matchRow(current.table, parts.label) : null;
     if (!match && !parts.slots.length) match = gluedLabel(current.table, line, parts);
     const hasNumbers = parts.slots.length > 0;
+    if (hasNumbers && parts.label) {
+      const cont = continuation(current.table, parts.label, lines[i + 1]);
+      if (cont) {
+        match = cont;
+        skip = i + 1;
+      }
+    }
     pending = pending.filter((p) => line.index - p.line <= 3 && !filled().has(p.row));
     if (held && line.index - held.line > 2) {
       current.orphans.push(held);
@@ -98,6 +107,27 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
   if (current && held) current.orphans.push(held);
   return regions;
 }
+
+/**
+ * A label wrapped after its numbers: "4.保护第三方合 0 0 …" then "法权益". The next line continues the
+ * label when it has no numbers, does not open a new numbered item, and completes a row's phrase.
+ */
+function continuation(table: TableKey, label: string, next: Line | undefined) {
+  if (!next) return null;
+  const nextParts = splitLine(next);
+  const nextText = compact(nextParts.label);
+  if (nextParts.slots.length || !nextText || OUTLINE_START.test(nextText) || tableStartedBy(next) || endsTables(next)) return null;
+  // A label whose last field names its own row is complete ("行政处罚" then "行政强制" on the next line).
+  const lastField = label.split(/\s{2,}|\t| (?=\d{1,2}[.、])/).pop() ?? label;
+  const own = matchRow(table, lastField);
+  if (own && !own.fuzzy) return null;
+  const joined = compact(label) + nextText;
+  const m = matchRow(table, joined);
+  if (!m || m.fuzzy || m.end <= compact(label).length) return null;
+  return m;
+}
+
+const OUTLINE_START = /^(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)/;
 
 /** "行政许可0": a label with its number glued on, as some portals flatten tables. */
 function gluedLabel(table: TableKey, line: Line, parts: LineParts) {

@@ -1,7 +1,7 @@
 import { columnKeys, tableRows } from './codebook.ts';
 import { compact } from './normalize.ts';
 import { ACTIVE_VERSION_WORDS, ROW_ALIASES } from './labels.ts';
-import { identitiesFor, type Identity } from './identities.ts';
+import { identitiesFor } from './identities.ts';
 import { identityScore, rowCandidates, type Candidate, type RowIdentity } from './placement.ts';
 import type { LineParts } from './lines.ts';
 import type { TableRegion } from './regions.ts';
@@ -46,7 +46,8 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
     const cols = unit.rows.flatMap((r) => columnKeys(version, table, r).map((c) => [r, c] as const));
     const rowIds = localIdentities(table, version, unit.rows, cols);
     const key = unit.rows.join('+');
-    if (cols.length >= 5 && unit.slots.length < cols.length - 2) {
+    const digits = unit.slots.reduce((n, s) => n + (s.kind === 'number' && /^\d+$/.test(s.text) ? s.text.length : 1), 0);
+    if (cols.length >= 5 && unit.slots.length < cols.length - 2 && digits < cols.length) {
       // Too few numbers to place: any placement would be a guess, so the cells stay empty.
       warnings.push(`${table}.${key}: only ${unit.slots.length} printed values for ${cols.length} columns; not placed`);
       choices.set(key, [unplaced(cols.length)]);
@@ -175,16 +176,21 @@ function chooseGlobally(table: TableKey, version: FormatVersion, choices: Map<st
     for (const [key, g] of ambiguous) result.set(key, g.flat());
     return result;
   }
-  const valuesOf = (assign: Map<string, Candidate>) => (r: string, c: string) => {
-    for (const [key, cand] of assign) {
-      const rows = key.split('+');
-      if (!rows.includes(r)) continue;
-      const cols = rows.flatMap((rr) => columnKeys(version, table, rr).map((cc) => `${rr}.${cc}`));
-      return cand.values[cols.indexOf(`${r}.${c}`)] ?? null;
-    }
-    return null;
+  // Identities compiled to [unit, cell index] pairs, so scoring a combination is a few additions.
+  const where = new Map<string, [number, number]>();
+  const unitKeys = [...byValues.keys()];
+  unitKeys.forEach((key, u) => {
+    const cols = key.split('+').flatMap((r) => columnKeys(version, table, r).map((c) => `${r}.${c}`));
+    cols.forEach((rc, i) => where.set(rc, [u, i]));
+  });
+  const compiled = ids.map((id) => ({
+    left: id.left.flatMap(([r, c]) => (where.has(`${r}.${c}`) ? [where.get(`${r}.${c}`)!] : [])),
+    right: id.right.flatMap(([r, c]) => (where.has(`${r}.${c}`) ? [where.get(`${r}.${c}`)!] : [])),
+  }));
+  const score = (assign: Map<string, Candidate>) => {
+    const vals = unitKeys.map((k) => assign.get(k)?.values ?? []);
+    return columnScore(compiled, vals);
   };
-  const score = (assign: Map<string, Candidate>) => columnScore(ids, valuesOf(assign));
   const fixed = new Map<string, Candidate>([...result].map(([k, g]) => [k, g[0]!]));
   const product = ambiguous.reduce((p, [, g]) => p * g.length, 1);
   const optimal = new Map<string, Set<number>>(ambiguous.map(([k]) => [k, new Set<number>()]));
@@ -230,12 +236,14 @@ function preferred(groups: Options[]): number {
   return prior.indexOf(Math.max(...prior));
 }
 
-function columnScore(ids: Identity[], value: (r: string, c: string) => number | null): number {
+function columnScore(ids: { left: [number, number][]; right: [number, number][] }[], vals: (number | null)[][]): number {
   let score = 0;
   for (const id of ids) {
-    const l = id.left.reduce((s, [r, c]) => s + (value(r, c) ?? 0), 0);
-    const rr = id.right.reduce((s, [r, c]) => s + (value(r, c) ?? 0), 0);
-    score += Math.abs(l - rr) < 1e-9 ? 1 : -1;
+    let l = 0;
+    let r = 0;
+    for (const [u, i] of id.left) l += vals[u]![i] ?? 0;
+    for (const [u, i] of id.right) r += vals[u]![i] ?? 0;
+    score += Math.abs(l - r) < 1e-9 ? 1 : -1;
   }
   return score;
 }
