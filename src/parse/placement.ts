@@ -24,7 +24,7 @@ export interface Candidate {
   dropped: string[];
 }
 
-const MAX_CANDIDATES = 20_000;
+const MAX_CANDIDATES = 2_000;
 
 type Slot = PrintedValue | { kind: 'gap' };
 

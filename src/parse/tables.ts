@@ -8,7 +8,9 @@ import type { TableRegion } from './regions.ts';
 import type { Cell, FormatVersion, TableKey, TableRecord } from './record.ts';
 import type { PrintedValue } from './values.ts';
 
-const MAX_COMBINATIONS = 50_000;
+const MAX_COMBINATIONS = 5_000;
+/** Beyond this many distinct placements of one row, the rest are not tried one by one. */
+const MAX_GROUPS_GREEDY = 300;
 
 /** Builds one table of the record from its region of the document. */
 export function buildTable(table: TableKey, region: TableRegion | undefined, fallback: FormatVersion, warnings: string[]): TableRecord {
@@ -47,9 +49,11 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
     const rowIds = localIdentities(table, version, unit.rows, cols);
     const key = unit.rows.join('+');
     const digits = unit.slots.reduce((n, s) => n + (s.kind === 'number' && /^\d+$/.test(s.text) ? s.text.length : 1), 0);
-    if (cols.length >= 5 && unit.slots.length < cols.length - 2 && digits < cols.length) {
-      // Too few numbers to place: any placement would be a guess, so the cells stay empty.
-      warnings.push(`${table}.${key}: only ${unit.slots.length} printed values for ${cols.length} columns; not placed`);
+    const tooFew = cols.length >= 5 && unit.slots.length < cols.length - 2 && digits < cols.length;
+    const tooMany = unit.slots.filter((x) => x.kind === 'number').length > cols.length + 3;
+    if (tooFew || tooMany) {
+      // Any placement of these would be a guess, so the cells stay empty.
+      warnings.push(`${table}.${key}: ${unit.slots.length} printed values for ${cols.length} columns; not placed`);
       choices.set(key, [unplaced(cols.length)]);
       continue;
     }
@@ -219,7 +223,7 @@ function chooseGlobally(table: TableKey, version: FormatVersion, choices: Map<st
     ambiguous.forEach(([key, g], i) => assign.set(key, g[current[i]!]![0]!));
     for (let pass = 0; pass < 3; pass++) {
       ambiguous.forEach(([key, g], i) => {
-        const scores = g.map((opt) => score(new Map(assign).set(key, opt[0]!)));
+        const scores = g.map((opt, j) => (j < MAX_GROUPS_GREEDY ? score(new Map(assign).set(key, opt[0]!)) : -Infinity));
         const top = Math.max(...scores);
         current[i] = scores.indexOf(top);
         assign.set(key, g[current[i]!]![0]!);
