@@ -21,6 +21,8 @@ export type { Database } from './schema.ts';
 export type * from './schema.ts';
 export { StoreLockedError, LOCK_FILE } from './lock.ts';
 export { Archive } from '../archive/index.ts';
+export { reparseArchive, type ReparseOptions, type ReparseResult } from './reparse.ts';
+export { verifyStorage, type StorageProblem, type VerifyResult } from './verify.ts';
 
 export const DB_FILE = 'nianbao.sqlite';
 

@@ -1,0 +1,237 @@
+/**
+ * WARC 1.1 export of the archive, written with webrecorder's warcio:
+ * - one request + response pair per recorded HTTP exchange (raw original as payload, SHA-256 digests);
+ *   redirect hops as their own 3xx responses so replay follows them;
+ * - a revisit record (identical-payload-digest) when the same payload was already written;
+ * - a resource record for a report original that has no recorded exchange (imports);
+ * - a metadata record per report version (agency, year, discovery path, dates), WARC-Refers-To its original;
+ * - a conversion record per current parsed record holding the record JSON, WARC-Refers-To its original.
+ * Optionally a WACZ 1.1.1 package (datapackage.json, CDXJ index, pages.jsonl) that ReplayWeb.page opens.
+ *
+ * The stored body is the decoded payload (the crawler undoes Content-Encoding), so the exported HTTP headers
+ * drop Content-Encoding / Transfer-Encoding and carry the true Content-Length; the originals are kept as
+ * X-Archive-Orig-* headers.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import { basename } from 'node:path';
+import { CDXAndRecordIndexer, WARCRecord, WARC_1_1 } from 'warcio';
+import { WARCSerializer } from 'warcio/node';
+import JSZip from 'jszip';
+import type { FetchRow, Store } from '../store/index.ts';
+
+export interface WarcExportOptions {
+  /** Output .warc.gz path. */
+  out: string;
+  /** Also write a WACZ package at this path. */
+  wacz?: string | null;
+  agencyId?: string;
+  year?: number;
+  /** Software string for warcinfo. */
+  software?: string;
+}
+
+export interface WarcExportResult {
+  warcPath: string;
+  waczPath: string | null;
+  records: Record<string, number>;
+  bytes: number;
+  pages: number;
+}
+
+const DIGEST = { algo: 'sha-256', prefix: 'sha256:', base32: false } as const;
+const DROP_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-length']);
+
+interface Written { recordId: string; url: string; date: string }
+
+export async function exportWarc(store: Store, opts: WarcExportOptions): Promise<WarcExportResult> {
+  const fd = openSync(opts.out, 'w');
+  const counts: Record<string, number> = {};
+  let bytes = 0;
+  const write = async (rec: WARCRecord) => {
+    const ser = new WARCSerializer(rec, { gzip: true, digest: DIGEST });
+    for await (const chunk of ser) { writeSync(fd, chunk); bytes += chunk.byteLength; }
+    const t = rec.warcType ?? '?';
+    counts[t] = (counts[t] ?? 0) + 1;
+    return rec.warcHeader('WARC-Record-ID')!;
+  };
+  const payloadOf = (sha: string) => createReadStream(store.archive.pathOf(sha)) as AsyncIterable<Uint8Array>;
+  /** First record (response or resource) holding each payload. */
+  const byDigest = new Map<string, Written>();
+  const pages: { url: string; ts: string; title?: string }[] = [];
+
+  try {
+    await write(WARCRecord.createWARCInfo({ filename: basename(opts.out), warcVersion: WARC_1_1 }, {
+      software: opts.software ?? 'nianbao (warcio.js)',
+      format: 'WARC File Format 1.1',
+      conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
+      description: '政府信息公开工作年度报告: originals as fetched, with parsed records',
+    }));
+
+    // ---- HTTP exchanges ----
+    let fq = store.db.selectFrom('fetches').selectAll().where('status', 'is not', null);
+    if (opts.agencyId !== undefined) fq = fq.where('agency_id', '=', opts.agencyId);
+    const fetches = await fq.orderBy('fetch_id').execute();
+    for (const f of fetches) {
+      for (const hop of parseJson<{ url: string; status: number; location: string }[]>(f.redirects) ?? []) {
+        await writeExchange(f, hop.url, hop.status, { location: hop.location }, null);
+      }
+      if (f.body_sha256 && !store.archive.has(f.body_sha256)) continue; // verify reports it
+      await writeExchange(f, f.final_url ?? f.url, f.status!, parseJson<Record<string, string>>(f.response_headers) ?? {}, f.body_sha256);
+    }
+
+    // ---- report versions: metadata, and resources for originals with no exchange ----
+    let vq = store.db.selectFrom('report_versions')
+      .innerJoin('reports', 'reports.report_id', 'report_versions.report_id')
+      .selectAll('report_versions')
+      .select(['reports.agency_id', 'reports.agency_name', 'reports.year', 'reports.report_key']);
+    if (opts.agencyId !== undefined) vq = vq.where('reports.agency_id', '=', opts.agencyId);
+    if (opts.year !== undefined) vq = vq.where('reports.year', '=', opts.year);
+    const versions = await vq.orderBy('report_versions.version_id').execute();
+    const originalOf = new Map<number, Written>();
+    for (const v of versions) {
+      if (!store.archive.has(v.sha256)) continue;
+      const url = v.source_url ?? `urn:nianbao:sha256:${v.sha256}`;
+      let orig = byDigest.get(v.sha256);
+      if (!orig) {
+        const date = v.first_seen_at;
+        const id = await write(WARCRecord.create({
+          url, date, type: 'resource', warcVersion: WARC_1_1,
+          warcHeaders: { 'Content-Type': v.content_type ?? 'application/octet-stream' },
+        }, payloadOf(v.sha256)));
+        orig = { recordId: id, url, date };
+        byDigest.set(v.sha256, orig);
+      }
+      originalOf.set(v.version_id, orig);
+      if (v.source_url) pages.push({ url: orig.url, ts: orig.date, ...(v.title ? { title: v.title } : {}) });
+      const fields: [string, string | number | null][] = [
+        ['agency-id', v.agency_id], ['agency-name', v.agency_name], ['year', v.year], ['title', v.title],
+        ['published-at', v.published_at], ['source-url', v.source_url], ['discovered-from', v.discovered_from],
+        ['file-name', v.file_name], ['report-id', v.report_id], ['version-id', v.version_id], ['sha256', v.sha256],
+        ['first-seen', v.first_seen_at], ['last-seen', v.last_seen_at], ['replaced-at', v.replaced_at],
+      ];
+      const body = fields.filter(([, x]) => x !== null && x !== undefined)
+        .map(([k, x]) => `${k}: ${String(x).replace(/[\r\n]+/g, ' ')}\r\n`).join('');
+      await write(WARCRecord.create({
+        url: orig.url, date: v.last_seen_at, type: 'metadata', warcVersion: WARC_1_1,
+        warcHeaders: { 'Content-Type': 'application/warc-fields', 'WARC-Refers-To': orig.recordId, 'WARC-Concurrent-To': orig.recordId },
+      }, [new TextEncoder().encode(body)]));
+    }
+
+    // ---- parsed records: conversions of their originals ----
+    const records = await store.db.selectFrom('records').selectAll()
+      .where('superseded_at', 'is', null).where('json', 'is not', null).orderBy('record_id').execute();
+    for (const r of records) {
+      const orig = originalOf.get(r.version_id);
+      if (!orig) continue; // filtered out or original missing
+      await write(WARCRecord.create({
+        url: orig.url, date: r.parsed_at, type: 'conversion', warcVersion: WARC_1_1,
+        warcHeaders: {
+          'Content-Type': 'application/json', 'WARC-Refers-To': orig.recordId,
+          'WARC-JSON-Metadata': JSON.stringify({ parser_version: r.parser_version, record_id: r.record_id, version_id: r.version_id }),
+        },
+      }, [new TextEncoder().encode(r.json!)]));
+    }
+  } finally {
+    closeSync(fd);
+  }
+
+  let waczPath: string | null = null;
+  if (opts.wacz) waczPath = await writeWacz(opts.out, opts.wacz, pages);
+  return { warcPath: opts.out, waczPath, records: counts, bytes, pages: pages.length };
+
+  async function writeExchange(f: FetchRow, url: string, status: number, headers: Record<string, string>, sha: string | null): Promise<void> {
+    const date = f.fetched_at;
+    const reqHeaders = parseJson<Record<string, string>>(f.request_headers) ?? {};
+    let u: URL | null = null;
+    try { u = new URL(url); } catch { /* a non-URL target: written as is */ }
+    const httpHeaders: [string, string][] = [];
+    for (const [k, v] of Object.entries(headers)) {
+      if (DROP_HEADERS.has(k.toLowerCase())) { if (k.toLowerCase() !== 'content-length') httpHeaders.push([`X-Archive-Orig-${k}`, v]); }
+      else httpHeaders.push([k, v]);
+    }
+    const size = sha ? statSync(store.archive.pathOf(sha)).size : 0;
+    httpHeaders.push(['Content-Length', String(size)]);
+    const statusline = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+    const prior = sha ? byDigest.get(sha) : undefined;
+    let respId: string;
+    if (prior && sha) {
+      respId = await write(WARCRecord.create({
+        url, date, type: 'revisit', warcVersion: WARC_1_1, statusline, httpHeaders,
+        refersToUrl: prior.url, refersToDate: prior.date,
+        warcHeaders: { 'WARC-Payload-Digest': `sha256:${sha}`, 'WARC-Refers-To': prior.recordId, ...(f.ip ? { 'WARC-IP-Address': f.ip } : {}) },
+      }));
+    } else {
+      respId = await write(WARCRecord.create({
+        url, date, type: 'response', warcVersion: WARC_1_1, statusline, httpHeaders,
+        warcHeaders: f.ip ? { 'WARC-IP-Address': f.ip } : {},
+      }, sha ? payloadOf(sha) : []));
+      if (sha) byDigest.set(sha, { recordId: respId, url, date });
+    }
+    const reqLine = `${f.method} ${u ? u.pathname + u.search : url} HTTP/1.1`;
+    const rh: [string, string][] = u && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'host') ? [['Host', u.host]] : [];
+    for (const [k, v] of Object.entries(reqHeaders)) rh.push([k, v]);
+    if (f.referrer && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'referer')) rh.push(['Referer', f.referrer]);
+    await write(WARCRecord.create({
+      url, date, type: 'request', warcVersion: WARC_1_1, statusline: reqLine, httpHeaders: rh,
+      warcHeaders: { 'WARC-Concurrent-To': respId },
+    }, []));
+  }
+}
+
+function parseJson<T>(s: string | null): T | null {
+  if (!s) return null;
+  try { return JSON.parse(s) as T; } catch { return null; }
+}
+
+/** CDXJ lines (sorted) for the replayable records of a WARC: responses, revisits, resources. */
+export async function cdxjLines(warcPath: string, filename = basename(warcPath)): Promise<string[]> {
+  const indexer = new CDXAndRecordIndexer({ format: 'cdxj' });
+  const lines: string[] = [];
+  const files = [{ filename, reader: createReadStream(warcPath) as unknown as AsyncIterable<Uint8Array> }];
+  for await (const item of indexer.iterIndex(files as never)) {
+    const { cdx, record } = item as unknown as { cdx: Record<string, unknown>; record: WARCRecord };
+    if (!['response', 'revisit', 'resource'].includes(record.warcType ?? '')) continue;
+    lines.push(indexer.serializeCDXJ(cdx).trimEnd());
+  }
+  return lines.sort();
+}
+
+async function writeWacz(warcPath: string, waczPath: string, pages: { url: string; ts: string; title?: string }[]): Promise<string> {
+  const zip = new JSZip();
+  const warcName = basename(warcPath);
+  const files: [string, Buffer][] = [];
+  files.push([`archive/${warcName}`, readFileSync(warcPath)]);
+  files.push(['indexes/index.cdx', Buffer.from((await cdxjLines(warcPath, warcName)).join('\n') + '\n')]);
+  const seen = new Set<string>();
+  const pageLines = [JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'Annual reports' })];
+  for (const p of pages) {
+    if (seen.has(p.url)) continue;
+    seen.add(p.url);
+    pageLines.push(JSON.stringify({ id: createHash('sha1').update(p.url).digest('hex').slice(0, 20), url: p.url, ts: p.ts, ...(p.title ? { title: p.title } : {}) }));
+  }
+  files.push(['pages/pages.jsonl', Buffer.from(pageLines.join('\n') + '\n')]);
+  const now = new Date().toISOString();
+  const datapackage = {
+    profile: 'data-package',
+    wacz_version: '1.1.1',
+    title: '政府信息公开工作年度报告 archive',
+    created: now,
+    modified: now,
+    software: 'nianbao (warcio.js)',
+    resources: files.map(([path, data]) => ({
+      name: basename(path), path, hash: `sha256:${createHash('sha256').update(data).digest('hex')}`, bytes: data.byteLength,
+    })),
+  };
+  const dp = Buffer.from(JSON.stringify(datapackage, null, 2));
+  files.push(['datapackage.json', dp]);
+  files.push(['datapackage-digest.json', Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: `sha256:${createHash('sha256').update(dp).digest('hex')}` }, null, 2))]);
+  // The WARC is already gzip per record: stored, not recompressed, so byte ranges stay usable.
+  for (const [path, data] of files) zip.file(path, data, { compression: path.startsWith('archive/') ? 'STORE' : 'DEFLATE' });
+  const out = await zip.generateAsync({ type: 'nodebuffer' });
+  const fd = openSync(waczPath, 'w');
+  try { writeSync(fd, out); } finally { closeSync(fd); }
+  return waczPath;
+}
+

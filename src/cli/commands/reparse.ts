@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import { openStore, reparseArchive, resolveStorageDir, StoreError, StoreLockedError } from '../../store/index.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerReparse: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('reparse')
+    .description('extract and parse every archived report again, without network; older records are superseded, not deleted')
+    .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
+    .option('--agency <id>', 'only this agency')
+    .option('--year <year>', 'only this report year')
+    .option('--only-stale', 'skip versions already parsed by this parser version')
+    .option('--no-ocr', 'do not OCR scanned originals')
+    .option('--wait <seconds>', 'wait this long for another writer to finish', '0')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { storage?: string; agency?: string; year?: string; onlyStale?: boolean; ocr: boolean; wait: string; json?: boolean }) => {
+      const year = opts.year === undefined ? undefined : Number(opts.year);
+      if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) throw new UserError(`--year must be a year, got "${opts.year}"`);
+      const store = await open(opts.storage, Number(opts.wait));
+      try {
+        const tty = process.stderr.isTTY;
+        const r = await reparseArchive(store, {
+          ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
+          onlyStale: !!opts.onlyStale, ocr: opts.ocr,
+          onProgress: (p) => { if (tty && (p.done % 25 === 0 || p.done === p.total)) process.stderr.write(`\r  ${p.done}/${p.total} (${p.failed} failed)`); },
+        });
+        if (tty) process.stderr.write('\n');
+        if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else {
+          process.stdout.write(`reparse run ${r.runId}, parser ${r.parserVersion}: ${r.parsed} parsed, ${r.failed.length} failed, ${r.skipped} skipped, ${(r.elapsedMs / 1000).toFixed(1)} s\n`);
+          for (const f of r.failed.slice(0, 50)) process.stdout.write(`  FAIL version ${f.versionId} (${f.sha256.slice(0, 12)}): ${f.error}\n`);
+          if (r.failed.length > 50) process.stdout.write(`  ... and ${r.failed.length - 50} more\n`);
+        }
+        if (r.failed.length) setExit(1);
+      } finally {
+        await store.close();
+      }
+    });
+};
+
+/** Opens the store for writing; lock and storage problems become one clear line. */
+export async function open(storage: string | undefined, waitSeconds: number, readonly = false) {
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
+  try {
+    return await openStore(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000 });
+  } catch (err) {
+    if (err instanceof StoreLockedError) throw new UserError(err.message, 75);
+    if (err instanceof StoreError) throw new UserError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { verifyStorage } from '../../store/index.ts';
+import { open } from './reparse.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerVerify: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('verify')
+    .description('re-hash every original, check the database integrity and that every record\'s original exists')
+    .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { storage?: string; json?: boolean }) => {
+      const store = await open(opts.storage, 0, true);
+      try {
+        const r = await verifyStorage(store);
+        if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else {
+          for (const p of r.problems) process.stdout.write(`PROBLEM ${p.kind}: ${p.message}\n`);
+          process.stdout.write(`${r.ok ? 'ok' : 'NOT OK'}: ${r.originalsChecked} originals re-hashed, ${r.referencesChecked} references checked, ${r.problems.length} problems` +
+            (r.leftoverTempFiles ? `, ${r.leftoverTempFiles} temp files left by interrupted writers` : '') + '\n');
+        }
+        if (!r.ok) setExit(1);
+      } finally {
+        await store.close();
+      }
+    });
+};

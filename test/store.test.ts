@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, reparseArchive, resolveStorageDir, type Store } from '../src/store/index.ts';
+import { parseDocument, PARSER_VERSION } from '../src/parse/index.ts';
+import { renderReport, SYNTHETIC } from './helpers/synthetic.ts';
+
+const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
+
+let dir: string;
+let store: Store | null = null;
+
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'nianbao-store-')); });
+afterEach(async () => {
+  await store?.close();
+  store = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const REPORT = Buffer.from(renderReport(SYNTHETIC, { sep: 'tab', version: '2021' }, '某某市某某局', 2024));
+
+describe('store', () => {
+  it('resolves the storage directory from option, environment, default', () => {
+    const saved = process.env.NIANBAO_STORAGE;
+    try {
+      process.env.NIANBAO_STORAGE = '/srv/nb';
+      expect(resolveStorageDir('/x/y')).toBe('/x/y');
+      expect(resolveStorageDir()).toBe('/srv/nb');
+      delete process.env.NIANBAO_STORAGE;
+      expect(resolveStorageDir()).toBe(join(process.cwd(), 'storage'));
+    } finally {
+      if (saved === undefined) delete process.env.NIANBAO_STORAGE; else process.env.NIANBAO_STORAGE = saved;
+    }
+  });
+
+  it('keeps originals and exchanges across a reopen, byte for byte', async () => {
+    store = await openStore(dir);
+    await store.upsertAgencies([{ agencyId: 'A1', name: '某某市某某局', regionCode: '110000', level: 'city', kind: 'department', reportListUrls: ['http://127.0.0.1/list1', 'http://127.0.0.1/list2'], render: 'http' }]);
+    const run = await store.startRun('crawl', { seeds: 'x.csv' });
+    const f = await store.recordFetch({
+      runId: run, agencyId: 'A1', purpose: 'attachment', url: 'http://127.0.0.1/r.txt', finalUrl: 'http://127.0.0.1/files/r.txt',
+      status: 200, requestHeaders: { 'User-Agent': 'nianbao' }, responseHeaders: { 'Content-Type': 'text/plain; charset=utf-8', ETag: '"e1"' },
+      redirects: [{ url: 'http://127.0.0.1/r.txt', status: 302, location: '/files/r.txt' }],
+      fetchedAt: '2025-03-01T10:00:00.000Z', durationMs: 12, body: REPORT, referrer: 'http://127.0.0.1/list1',
+    });
+    expect(f.sha256).toBe(sha(REPORT));
+    expect(f.newBody).toBe(true);
+    const failed = await store.recordFetch({ runId: run, agencyId: 'A1', purpose: 'list', url: 'http://127.0.0.1/list2', error: 'ECONNRESET' });
+    expect(failed.sha256).toBeNull();
+    await store.finishRun(run);
+    await store.close();
+
+    store = await openStore(dir, { readonly: true });
+    const [a] = await store.listAgencies();
+    expect(a).toMatchObject({ agency_id: 'A1', report_list_url: 'http://127.0.0.1/list1|http://127.0.0.1/list2', region_code: '110000' });
+    const fetches = await store.listFetches({ runId: run });
+    expect(fetches).toHaveLength(2);
+    expect(fetches[0]).toMatchObject({ status: 200, final_url: 'http://127.0.0.1/files/r.txt', body_size: REPORT.length, duration_ms: 12 });
+    expect(JSON.parse(fetches[0]!.response_headers!)).toEqual({ 'Content-Type': 'text/plain; charset=utf-8', ETag: '"e1"' });
+    expect(fetches[1]).toMatchObject({ error: 'ECONNRESET', body_sha256: null });
+    expect(store.archive.read(f.sha256!).equals(REPORT)).toBe(true);
+    expect(readFileSync(store.archive.pathOf(f.sha256!)).equals(REPORT)).toBe(true);
+    expect(store.archive.pathOf(f.sha256!)).toContain(`originals/${f.sha256!.slice(0, 2)}/${f.sha256!.slice(2, 4)}/${f.sha256}`);
+    await expect(store.startRun('crawl')).rejects.toThrow(/read-only/);
+  });
+
+  it('a changed original is a second version beside the first; the same bytes again are not', async () => {
+    store = await openStore(dir);
+    const v1 = Buffer.from('2023年报 第一版');
+    const v2 = Buffer.from('2023年报 第二版（更正）');
+    const r1 = await store.recordReportVersion({ agencyId: 'A1', year: 2023, sourceUrl: 'http://127.0.0.1/r.pdf', bytes: v1, seenAt: '2024-01-20T00:00:00.000Z', publishedAt: '2024-01-18', discoveredFrom: 'http://127.0.0.1/list' });
+    expect(r1).toMatchObject({ newReport: true, newVersion: true, changed: false });
+    const again = await store.recordReportVersion({ agencyId: 'A1', year: 2023, sourceUrl: 'http://127.0.0.1/r.pdf', bytes: v1, seenAt: '2024-01-21T00:00:00.000Z' });
+    expect(again).toMatchObject({ reportId: r1.reportId, versionId: r1.versionId, newReport: false, newVersion: false, changed: false });
+    const r2 = await store.recordReportVersion({ agencyId: 'A1', year: 2023, sourceUrl: 'http://127.0.0.1/r.pdf', bytes: v2, seenAt: '2024-03-05T00:00:00.000Z' });
+    expect(r2).toMatchObject({ reportId: r1.reportId, newReport: false, newVersion: true, changed: true });
+    expect(r2.versionId).not.toBe(r1.versionId);
+
+    const versions = await store.listVersions(r1.reportId);
+    expect(versions.map((v) => [v.sha256, v.replaced_at])).toEqual([[sha(v1), '2024-03-05T00:00:00.000Z'], [sha(v2), null]]);
+    expect(store.archive.read(sha(v1)).equals(v1)).toBe(true); // the first is kept
+    const [report] = await store.listReports({ agencyId: 'A1', year: 2023 });
+    expect(report).toMatchObject({ current_version_id: r2.versionId, published_at: '2024-01-18', first_seen_at: '2024-01-20T00:00:00.000Z' });
+
+    // A second URL pointing at the same report (the page, beside the attachment).
+    await store.recordReportVersion({ agencyId: 'A1', year: 2023, sourceUrl: 'http://127.0.0.1/page.html', bytes: Buffer.from('<p>page</p>') });
+    expect((await store.reportUrls(r1.reportId)).map((u) => u.url).sort()).toEqual(['http://127.0.0.1/page.html', 'http://127.0.0.1/r.pdf']);
+
+    // Gone upstream: the report is marked, nothing deleted; seen again, it is back.
+    expect(await store.markReportGone({ reportId: r1.reportId }, '2024-06-01T00:00:00.000Z')).toBe(1);
+    expect((await store.listReports())[0]!.gone_at).toBe('2024-06-01T00:00:00.000Z');
+    expect(await store.listVersions(r1.reportId)).toHaveLength(3);
+
+    // A different agency or year is a different report.
+    const other = await store.recordReportVersion({ agencyName: '某县政府', year: 2023, sourceUrl: 'http://127.0.0.1/x.pdf', bytes: v1 });
+    expect(other.newReport).toBe(true);
+    expect(other.reportId).not.toBe(r1.reportId);
+  });
+
+  it('marks a report gone only when all its URLs are gone', async () => {
+    store = await openStore(dir);
+    const r = await store.recordReportVersion({ agencyId: 'A1', year: 2022, sourceUrl: 'http://127.0.0.1/a.pdf', otherUrls: ['http://127.0.0.1/a.html'], bytes: Buffer.from('x') });
+    expect(await store.markReportGone({ url: 'http://127.0.0.1/a.pdf' })).toBe(0);
+    expect(await store.markReportGone({ url: 'http://127.0.0.1/a.html' })).toBe(1);
+    expect((await store.listReports())[0]).toMatchObject({ report_id: r.reportId });
+    expect((await store.listReports())[0]!.gone_at).not.toBeNull();
+  });
+
+  it('keeps crawl state: conditional GET per URL, politeness per host, work items, agency summaries', async () => {
+    store = await openStore(dir);
+    await store.setUrlState({ url: 'http://h/a', etag: '"x"', lastModified: 'Tue, 01 Oct 2024 00:00:00 GMT', lastStatus: 200 });
+    await store.setUrlState({ url: 'http://h/a', lastStatus: 304 });
+    expect(await store.getUrlState('http://h/a')).toMatchObject({ etag: '"x"', lastModified: 'Tue, 01 Oct 2024 00:00:00 GMT', lastStatus: 304 });
+    expect(await store.getUrlState('http://h/none')).toBeNull();
+
+    await store.setHostState({ host: 'h', crawlDelayMs: 2000, nextAllowedAt: '2025-01-01T00:00:02.000Z' });
+    await store.setHostState({ host: 'h', consecutiveFailures: 3, pausedUntil: '2025-01-01T01:00:00.000Z' });
+    expect(await store.getHostState('h')).toMatchObject({ crawlDelayMs: 2000, consecutiveFailures: 3, pausedUntil: '2025-01-01T01:00:00.000Z', nextAllowedAt: '2025-01-01T00:00:02.000Z' });
+
+    expect(await store.enqueueWork('docs', 'http://h/1', { url: 'http://h/1', depth: 1 })).toBe(true);
+    expect(await store.enqueueWork('docs', 'http://h/1', { url: 'http://h/1', depth: 1 })).toBe(false);
+    await store.enqueueWork('docs', 'http://h/2', { url: 'http://h/2' }, { priority: 5 });
+    const claimed = await store.claimWork<{ url: string }>('docs', 1);
+    expect(claimed.map((c) => c.payload.url)).toEqual(['http://h/2']);
+    await store.failWork(claimed[0]!.itemId, 'HTTP 503', '2000-01-01T00:00:00.000Z');
+    const next = await store.claimWork<{ url: string }>('docs', 5);
+    expect(next.map((c) => [c.key, c.attempts])).toEqual([['http://h/2', 2], ['http://h/1', 1]]);
+    await store.completeWork(next[0]!.itemId);
+    expect(await store.requeueRunning('docs')).toBe(1);
+    expect(await store.countWork('docs')).toEqual({ done: 1, pending: 1 });
+
+    const run = await store.startRun('crawl');
+    await store.upsertAgencies([{ agencyId: 'A1', name: '甲' }]);
+    await store.recordFetch({ runId: run, agencyId: 'A1', purpose: 'list', url: 'http://h/list', status: 200, body: Buffer.from('<ul></ul>') });
+    await store.recordFetch({ runId: run, agencyId: 'A1', purpose: 'list', url: 'http://h/list_2', status: 404 });
+    await store.recordAgencyRun({ runId: run, agencyId: 'A1', listPagesRead: 2, reportsFound: 0, reportsNew: 0, reportsChanged: 0, outcome: 'ok' });
+    const st = await store.agencyListState('A1');
+    expect(st.lastListFetch?.url).toBe('http://h/list_2');
+    expect(st.lastListFetches.map((f) => f.status)).toEqual([200, 404]);
+    expect(st.lastSummary).toMatchObject({ list_pages_read: 2, outcome: 'ok' });
+  });
+
+  it('saves parsed records as tidy cells and checks; a newer parse supersedes, never deletes', async () => {
+    store = await openStore(dir);
+    const v = await store.recordReportVersion({ agencyId: 'A1', year: 2024, sourceUrl: 'http://127.0.0.1/r.txt', bytes: REPORT, fileName: 'r.txt' });
+    // An older parser: the same reading, labelled with an older version.
+    const first = await reparseArchive(store, { parserVersion: '0.9-old', parse: (d, h) => ({ ...parseDocument(d, h), parser_version: '0.9-old' }) });
+    expect(first).toMatchObject({ versions: 1, parsed: 1, failed: [] });
+    const second = await reparseArchive(store);
+    expect(second.parserVersion).toBe(PARSER_VERSION);
+
+    const history = await store.recordHistory(v.versionId);
+    expect(history.map((h) => h.parser_version)).toEqual(['0.9-old', PARSER_VERSION]);
+    expect(history[0]!.superseded_by).toBe(history[1]!.record_id);
+    expect(history[1]!.superseded_at).toBeNull();
+    const [latest] = await store.latestRecords({ agencyId: 'A1', year: 2024 });
+    expect(latest!.record_id).toBe(history[1]!.record_id);
+    expect(latest).toMatchObject({ agency: '某某市某某局', year: 2024 });
+
+    // Values typed by hand in test/helpers/synthetic.ts: 新收 total 50, 行政许可 57, fees 12.35.
+    const cells = await store.cells(latest!.record_id);
+    const cell = (t: string, r: string, c: string) => cells.find((x) => x.table_key === t && x.row_key === r && x.col_key === c);
+    expect(cell('requests', 'new', 'total')).toMatchObject({ value: 50, text: '50', inferred: 0 });
+    expect(cell('active', 'licensing', 'decisions')?.value).toBe(57);
+    expect(cells.some((c) => c.table_key === 'active' && c.value === 12.35)).toBe(true);
+    const checks = await store.checks(latest!.record_id);
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.filter((c) => !c.soft).every((c) => c.pass === 1)).toBe(true);
+    // The old record's cells are still there.
+    expect((await store.cells(history[0]!.record_id)).length).toBe(cells.length);
+
+    // --only-stale skips versions already read by this parser.
+    const third = await reparseArchive(store, { onlyStale: true });
+    expect(third).toMatchObject({ versions: 0, skipped: 1 });
+  });
+
+  it('keeps a failed parse as a visible error record', async () => {
+    store = await openStore(dir);
+    await store.recordReportVersion({ agencyId: 'A1', year: 2024, bytes: Buffer.from('whatever') });
+    const r = await reparseArchive(store, { extract: async () => { throw new Error('cannot read this original\nstack'); } });
+    expect(r.failed).toEqual([expect.objectContaining({ error: 'cannot read this original' })]);
+    const [rec] = await store.db.selectFrom('records').selectAll().execute();
+    expect(rec).toMatchObject({ json: null, error: 'cannot read this original', superseded_at: null });
+  });
+});
