@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { registerDashboard } from './dashboard.ts';
-import { registerExport } from './export.ts';
 import { registerParse } from './parse.ts';
 import { registerReparse } from './reparse.ts';
-import { registerStatus } from './status.ts';
 import { registerVerify } from './verify.ts';
 import { registerWarc } from './warc.ts';
 
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard];
+export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc];
