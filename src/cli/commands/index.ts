@@ -3,8 +3,11 @@ import { registerParse } from './parse.ts';
 import { registerReparse } from './reparse.ts';
 import { registerVerify } from './verify.ts';
 import { registerWarc } from './warc.ts';
+import { registerStatus } from './status.ts';
+import { registerExport } from './export.ts';
+import { registerDashboard } from './dashboard.ts';
 
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc];
+export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard];
