@@ -1,0 +1,201 @@
+/**
+ * Per-host politeness: one p-queue per host (default one request at a time), a minimum gap between
+ * requests (the larger of our delay and robots.txt Crawl-delay), backoff on 429/503 honouring Retry-After,
+ * and a pause for a host that keeps failing. State is mirrored to the store so other runs/workers see it.
+ */
+import PQueue from 'p-queue';
+import robotsParserModule from 'robots-parser';
+
+interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getCrawlDelay(ua?: string): number | undefined }
+const robotsParser = robotsParserModule as unknown as (url: string, text: string) => Robot;
+import type { HttpClient, HttpResponse } from './http.ts';
+import { NetworkError } from './http.ts';
+
+export interface HostState {
+  host: string;
+  nextAllowedAt: number;
+  crawlDelayMs: number | null;
+  consecutiveFailures: number;
+  pausedUntil: number | null;
+  pauseReason: string | null;
+  robotsTxt: string | null;
+}
+
+export interface HostStateStore {
+  loadHost(host: string): HostState | null;
+  saveHost(state: HostState): void;
+}
+
+export interface PolitenessOptions {
+  delayMs: number;
+  perHostConcurrency?: number;
+  /** Failures in a row before a host is paused for the rest of the run. */
+  maxHostFailures?: number;
+  /** First backoff on 429/503 without Retry-After; doubles per repeat. */
+  backoffMs?: number;
+  /** Longest wait we accept from Retry-After before giving up on the host for this run. */
+  maxBackoffMs?: number;
+  userAgentToken: string;
+  respectRobots?: boolean;
+}
+
+export type PoliteResult =
+  | { kind: 'response'; response: HttpResponse }
+  | { kind: 'disallowed'; reason: string }
+  | { kind: 'paused'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a host's request log looked like, for the benchmark's politeness bound and tests. */
+export interface RequestLogEntry { host: string; url: string; at: number }
+
+export class HostScheduler {
+  private queues = new Map<string, PQueue>();
+  private states = new Map<string, HostState>();
+  private robots = new Map<string, Robot | null>();
+  private robotsLoading = new Map<string, Promise<void>>();
+  readonly log: RequestLogEntry[] = [];
+  keepLog = false;
+
+  constructor(private client: HttpClient, private opts: PolitenessOptions, private store?: HostStateStore) {}
+
+  state(host: string): HostState {
+    let s = this.states.get(host);
+    if (!s) {
+      const saved = this.store?.loadHost(host);
+      s = saved ? { ...saved, consecutiveFailures: 0, pausedUntil: null, pauseReason: null } : {
+        host, nextAllowedAt: 0, crawlDelayMs: null, consecutiveFailures: 0, pausedUntil: null, pauseReason: null, robotsTxt: null,
+      };
+      this.states.set(host, s);
+    }
+    return s;
+  }
+
+  private queue(host: string): PQueue {
+    let q = this.queues.get(host);
+    if (!q) this.queues.set(host, (q = new PQueue({ concurrency: this.opts.perHostConcurrency ?? 1 })));
+    return q;
+  }
+
+  gapMs(host: string): number {
+    const s = this.state(host);
+    return Math.max(this.opts.delayMs, s.crawlDelayMs ?? 0);
+  }
+
+  /** One request through the host's queue, after the host's gap; the slot is held for the whole request. */
+  slot<T>(host: string, url: string, fn: () => Promise<T>): Promise<T> {
+    return this.queue(host).add(async () => {
+      const s = this.state(host);
+      const wait = s.nextAllowedAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (this.keepLog) this.log.push({ host, url, at: Date.now() });
+      try {
+        return await fn();
+      } finally {
+        s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
+        this.store?.saveHost(s);
+      }
+    }) as Promise<T>;
+  }
+
+  private async loadRobots(origin: string, host: string): Promise<void> {
+    if (this.robots.has(host)) return;
+    let p = this.robotsLoading.get(host);
+    if (!p) {
+      p = (async () => {
+        const s = this.state(host);
+        let text: string | null = null;
+        try {
+          const r = await this.slot(host, `${origin}/robots.txt`, () => this.client.fetch({ url: `${origin}/robots.txt` }));
+          if (r.status >= 200 && r.status < 300) text = r.body.toString('utf8');
+        } catch { /* unreachable robots.txt: the host's own failure is seen on the real request */ }
+        s.robotsTxt = text;
+        const robot = text !== null ? robotsParser(`${origin}/robots.txt`, text) : null;
+        this.robots.set(host, robot);
+        const cd = robot?.getCrawlDelay(this.opts.userAgentToken);
+        if (cd !== undefined && cd !== null && Number.isFinite(Number(cd))) s.crawlDelayMs = Math.round(Number(cd) * 1000);
+        this.store?.saveHost(s);
+      })();
+      this.robotsLoading.set(host, p);
+    }
+    await p;
+  }
+
+  pause(host: string, reason: string, untilMs = Number.POSITIVE_INFINITY): void {
+    const s = this.state(host);
+    s.pausedUntil = untilMs;
+    s.pauseReason = reason;
+    this.store?.saveHost(s);
+  }
+
+  isPaused(host: string): string | null {
+    const s = this.state(host);
+    return s.pausedUntil !== null && s.pausedUntil > Date.now() ? s.pauseReason : null;
+  }
+
+  /** Fetches politely, retrying 429/503 with backoff; network failures count towards pausing the host. */
+  async fetch(req: Parameters<HttpClient['fetch']>[0]): Promise<PoliteResult> {
+    const u = new URL(req.url);
+    const host = u.host.toLowerCase();
+    const paused = this.isPaused(host);
+    if (paused) return { kind: 'paused', reason: paused };
+    if (this.opts.respectRobots !== false) {
+      await this.loadRobots(u.origin, host);
+      const robot = this.robots.get(host);
+      if (robot && robot.isAllowed(req.url, this.opts.userAgentToken) === false) {
+        return { kind: 'disallowed', reason: `robots.txt disallows ${u.pathname}` };
+      }
+    }
+    const s = this.state(host);
+    let backoff = this.opts.backoffMs ?? Math.max(4 * this.opts.delayMs, 100);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const stillPaused = this.isPaused(host);
+      if (stillPaused) return { kind: 'paused', reason: stillPaused };
+      let r: HttpResponse;
+      try {
+        r = await this.slot(host, req.url, () => this.client.fetch(req));
+      } catch (e) {
+        s.consecutiveFailures++;
+        const reason = e instanceof NetworkError ? e.code : (e as Error).message;
+        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) this.pause(host, `unreachable: ${reason}`);
+        else this.store?.saveHost(s);
+        if (attempt < 1 && e instanceof NetworkError && /ETIMEDOUT|ECONNRESET/.test(e.code)) { await sleep(backoff); continue; }
+        return { kind: 'failed', reason };
+      }
+      if (r.status === 429 || r.status === 503) {
+        const ra = retryAfterMs(r.headers['retry-after']);
+        const wait = ra ?? backoff;
+        backoff *= 2;
+        if (wait > (this.opts.maxBackoffMs ?? 120_000)) {
+          this.pause(host, `HTTP ${r.status}, Retry-After ${Math.round(wait / 1000)} s`, Date.now() + wait);
+          return { kind: 'paused', reason: `HTTP ${r.status} with Retry-After ${Math.round(wait / 1000)} s` };
+        }
+        s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + wait);
+        s.consecutiveFailures++;
+        this.store?.saveHost(s);
+        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3) + 2) {
+          this.pause(host, `HTTP ${r.status} repeatedly`);
+          return { kind: 'paused', reason: `HTTP ${r.status} repeatedly` };
+        }
+        continue;
+      }
+      if (r.status >= 500) {
+        s.consecutiveFailures++;
+        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) this.pause(host, `HTTP ${r.status} repeatedly`);
+      } else {
+        s.consecutiveFailures = 0;
+      }
+      this.store?.saveHost(s);
+      return { kind: 'response', response: r };
+    }
+    return { kind: 'failed', reason: 'HTTP 429/503 after retries' };
+  }
+}
+
+export function retryAfterMs(v: string | undefined): number | null {
+  if (!v) return null;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : Math.max(0, t - Date.now());
+}

@@ -1,0 +1,89 @@
+/**
+ * Facts about real portals, as data (sources: shared/notes/portals.md and portal-snippets/).
+ * Code elsewhere only loops over these tables.
+ */
+
+/** Anchor texts that name the 年报 column (portals.md §6.1). */
+export const COLUMN_LINK_TEXTS: RegExp[] = [
+  /政府信息公开.*(年报|年度报告)/,
+  /信息公开年报/,
+  /公开年报/,
+  /^\s*年度报告\s*$/,
+  /^\s*年报\s*$/,
+  /^\s*(部门|区县|县区)年报\s*$/,
+];
+
+/** Anchor texts of the 政府信息公开 专栏 that usually holds the 年报 column (one hop from home). */
+export const DISCLOSURE_LINK_TEXTS: RegExp[] = [/^\s*(政府)?信息公开\s*$/, /政府信息公开(专栏|目录|平台)?$/, /^\s*政务公开\s*$/];
+
+/** URL path tokens of 年报 columns. */
+export const COLUMN_URL_TOKENS = /\/(zfxxgknb|zfxxgkndbg|xxgkndbg|gknb|ndbg|xxgknb|gkndbg|bmnb|bmxxgknb|wzxxgknb|nb_\d{4}n)(_\d+)?\//i;
+
+/** Sub-columns inside a 年报 column: year folders and unit-type folders (portals.md §6.1). */
+export const SUBCOLUMN_URL_TOKENS = /\/((19|20)\d{2}n(_\d+)?|gknb(19|20)\d{2}|(19|20)\d{2}nb|gb(19|20)\d{2}|(19|20)\d{2}(szbm|bmdnbg|xzjd|zxjd)?|bm|xj|xzjd|zxjd|szbm|bmjdhz|szfnb|qzfxxgknb|bmxxgknb|bmdnbg|nb_\d{4}n|zxjd(19|20)\d{2}|qzfgzjg|qzfb)(_\d+)?\/(index(_\d+)?\.\w+)?$/i;
+export const SUBCOLUMN_LINK_TEXTS: RegExp[] = [
+  /^\s*(19|20)\d{2}\s*年?(度)?\s*$/,
+  /^\s*(部门|市直部门|区直部门|县直部门|县区|区县|区县开发区|乡镇|街道|乡镇（街道）|乡镇街道|本级政府|市政府|区政府|县政府)(年报)?\s*$/,
+];
+
+/** Title of a report link: the positive pattern, and the year in it (1.2 of portals.md). */
+export const REPORT_TITLE = /政府信息公开.{0,8}(年度报告|年报|工作报告|情况报告)|信息公开(工作)?年度报告|信息公开年报/;
+
+/** Look-alikes that carry the words but are not reports (snippet 04 §3). */
+export const NEGATIVE_TITLES: RegExp[] = [
+  /公布情况/,
+  /印发|格式》?的?通知|有关事项的通知|关于.*的通知/,
+  /制度（?\(?试行/,
+  /预算|决算|绩效|公积金|统计公报|统计年鉴|审计/,
+  /工作要点|实施方案|考核|测评|评估报告/,
+];
+
+/** Report files linked directly from a list (淮安 `/wzxxgknb/{Y}/{unit}.pdf`, TRS `P0…` attachments). */
+export const REPORT_FILE_URL = /xxgknb|ndbg|gknb/i;
+
+/** Attachment extensions worth archiving. */
+export const ATTACHMENT_EXT = /\.(pdf|docx?|wps|ofd|xlsx?|rtf|zip|rar|jpe?g|png)(\?|#|$)/i;
+
+/** Attachment URL shapes without a useful extension (Hanweb download proxy). */
+export const ATTACHMENT_URL = [/\/module\/download\/downfile\.jsp/i, /\/attach\//i, /\/P0\d{8}\d+\.\w+$/];
+
+/** Body containers, best first (snippet 05 §3). */
+export const BODY_SELECTORS = [
+  '#UCAP-CONTENT', '.TRS_Editor', '.trs_editor_view', '#zoom', '#Zoom', '#ivs_content', '.Custom_UnionStyle',
+  '#webeditorview', '.pages_content', '.article-content', '#contentText', '#info_content', '.detail-content',
+  '.xxgk_content', 'article', '#content', 'main', 'body',
+];
+
+/** Soft 404 words (snippet 03 §4): a short body containing one of these is a missing page. */
+export const SOFT_404 = /找不到|页面不存在|not found|404|无法找到|访问的页面不存在|错误页面|内容已删除|信息已删除/i;
+export const SOFT_404_MAX_CHARS = 2000;
+
+/** Query parameters that never change the document (tracking, device twins). */
+export const TRACKING_PARAMS = /^(isMobile|utm_\w+|from|spm|timestamp|_t|t|rnd|random|source|share)$/i;
+
+/** URL rewrites to the canonical twin: mobile `_wap` pages (cqqj), `/m/` mobile trees. */
+export const CANONICAL_REWRITES: [RegExp, string][] = [
+  [/_wap(\.s?html?)$/i, '$1'],
+];
+
+/** Challenge pages (snippet 03 §1-§2): status codes and body fingerprints. */
+export const CHALLENGE_STATUS = [202, 412, 521];
+export const CHALLENGE_BODY = /\$_ts|FSSBBIl1UgzbN7N80|wzwsquestion|__jsl_clearance|请开启JavaScript|document\.cookie\s*=|location\.reload/;
+
+/** A list shell that only JavaScript fills (snippet 03 §6). */
+export const JS_SHELL = /id=["']app["']|chunk-vendors|__INITIAL_STATE__|new CMS\(|v-for=|ms-repeat|document\.write|innerHTML\s*[+]?=|appendChild/;
+
+/** Platform fingerprints (portals.md §2), checked in order. */
+export const PLATFORMS: { name: string; test: RegExp }[] = [
+  { name: 'gkmlpt', test: /gkmlpt|window\._CONFIG|SID\s*:\s*['"]?\d+/ },
+  { name: 'hanweb', test: /<datastore>|&lt;datastore&gt;|dataproxy\.jsp|jpage|\/col\/col\d+\// },
+  { name: 'trs', test: /createPageHTML\(|pageControl\(|TRS_Editor|countPage/ },
+  { name: 'ucap', test: /UCAP-CONTENT|ucapCommonFun/ },
+  { name: 'epoint', test: /infoGuid|new CMS\(/ },
+  { name: 'lonsun', test: /Ls\.pagination/ },
+];
+
+/** Default per-host politeness. */
+export const DEFAULT_DELAY_MS = 1000;
+export const DEFAULT_MAX_PAGES_PER_LIST = 200;
+export const DEFAULT_USER_AGENT = 'nianbao/0.1 (+https://github.com/nianbao/nianbao; archiver of government information disclosure annual reports)';
