@@ -6,8 +6,9 @@ import { registerWarc } from './warc.ts';
 import { registerStatus } from './status.ts';
 import { registerExport } from './export.ts';
 import { registerDashboard } from './dashboard.ts';
+import { registerRun } from './run.ts';
 
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard];
+export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun];

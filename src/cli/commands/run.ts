@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { parseToday, parseYear, todayInChina } from '../../report/index.ts';
+import { nightlyRun, RUN_EXIT, RunLockedError, summaryText } from '../../report/run.ts';
+import { loadSeeds, SeedError } from '../../seeds/index.ts';
+import { resolveStorageDir, StoreError } from '../../store/index.ts';
+import { UserError } from '../errors.ts';
+import type { RegisterCommand } from './index.ts';
+
+export const registerRun: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('run')
+    .description('the nightly job: crawl, parse, status; one run at a time; prints and stores what changed since the last run')
+    .option('--seeds <file>', 'seed CSV: the agencies to crawl and judge (required unless --no-crawl)')
+    .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
+    .option('--today <date>', 'judge status as of this date, YYYY-MM-DD (default: today in China)')
+    .option('--years <list>', 'report years to judge, comma-separated (default: the year now due and the one before)')
+    .option('--no-crawl', 'skip the crawl (status from what is stored)')
+    .option('--no-parse', 'skip parsing new originals')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', `
+Exit codes: ${RUN_EXIT.ok} ok; ${RUN_EXIT.error} unexpected error; ${RUN_EXIT.usage} bad input; ${RUN_EXIT.locked} another run holds the lock (nothing done);
+${RUN_EXIT.stageFailed} crawl or parse failed (status and summary still written).
+Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
+    .action(async (opts: { seeds?: string; storage?: string; today?: string; years?: string; crawl: boolean; parse: boolean; json?: boolean }) => {
+      const storageDir = resolveStorageDir(opts.storage);
+      if (opts.crawl && !opts.seeds) throw new UserError('--seeds FILE is required (or --no-crawl to judge what is stored)');
+      const today = parseToday(opts.today) ?? todayInChina();
+      const years = opts.years?.split(',').map((y) => parseYear(y.trim(), '--years'));
+      let agencies;
+      if (opts.seeds) {
+        try { agencies = loadSeeds(opts.seeds).map((a) => ({ ...a, deadline: null })); } catch (e) {
+          if (e instanceof SeedError) throw new UserError(e.message);
+          throw e;
+        }
+      }
+      try {
+        const summary = await nightlyRun({
+          storageDir, seeds: opts.seeds ?? null, agencies, today, years,
+          stages: { crawl: opts.crawl ? undefined : null, parse: opts.parse ? undefined : null },
+        });
+        process.stdout.write(opts.json ? JSON.stringify(summary, null, 1) + '\n' : summaryText(summary));
+        setExit(summary.exitCode);
+      } catch (e) {
+        if (e instanceof RunLockedError) throw new UserError(e.message, RUN_EXIT.locked);
+        if (e instanceof StoreError) throw new UserError(e.message, RUN_EXIT.error);
+        throw e;
+      }
+    });
+};
