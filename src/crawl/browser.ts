@@ -28,7 +28,10 @@ export class BrowserSession {
 
   private async ctx(): Promise<BrowserContext> {
     if (this.context) return this.context;
-    const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'];
+    // No background traffic of Chromium's own (updates, sync, safe browsing): only the pages we ask for.
+    const args = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-default-apps', '--no-first-run', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
+      '--no-pings', '--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication'];
     // Chromium bypasses proxies for loopback unless told otherwise; `--proxy URL` must cover every request.
     if (this.opts.proxy) args.push('--proxy-bypass-list=<-loopback>');
     this.browser = await chromium.launch({

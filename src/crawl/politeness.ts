@@ -114,7 +114,10 @@ export class HostScheduler {
         const robot = text !== null ? robotsParser(`${origin}/robots.txt`, text) : null;
         this.robots.set(host, robot);
         const cd = robot?.getCrawlDelay(this.opts.userAgentToken);
-        if (cd !== undefined && cd !== null && Number.isFinite(Number(cd))) s.crawlDelayMs = Math.round(Number(cd) * 1000);
+        if (cd !== undefined && cd !== null && Number.isFinite(Number(cd))) {
+          s.crawlDelayMs = Math.round(Number(cd) * 1000);
+          s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + s.crawlDelayMs);
+        }
         this.store?.saveHost(s);
       })();
       this.robotsLoading.set(host, p);

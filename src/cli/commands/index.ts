@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
+import { registerCrawl } from './crawl.ts';
+import { registerDashboard } from './dashboard.ts';
+import { registerExport } from './export.ts';
 import { registerParse } from './parse.ts';
 import { registerReparse } from './reparse.ts';
+import { registerRun } from './run.ts';
+import { registerStatus } from './status.ts';
 import { registerVerify } from './verify.ts';
 import { registerWarc } from './warc.ts';
-import { registerStatus } from './status.ts';
-import { registerExport } from './export.ts';
-import { registerDashboard } from './dashboard.ts';
-import { registerRun } from './run.ts';
 
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun];
+export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun];
