@@ -185,3 +185,41 @@ describe('store', () => {
     expect(rec).toMatchObject({ json: null, error: 'cannot read this original', superseded_at: null });
   });
 });
+
+describe('store migrations', () => {
+  it('upgrades a storage written before migration 002 and still reads its records', async () => {
+    const { Kysely, Migrator, SqliteDialect, sql } = await import('kysely');
+    const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const { MIGRATIONS } = await import('../src/store/schema.ts');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'nianbao.sqlite')) }) });
+    await new Migrator({ db: old, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('001_initial');
+    await sql`insert into reports (report_key, agency_id, year, first_seen_at, last_seen_at) values ('A|2020', 'A', 2020, 't', 't')`.execute(old);
+    await sql`insert into report_versions (report_id, sha256, first_seen_at, last_seen_at) values (1, ${'a'.repeat(64)}, 't', 't')`.execute(old);
+    await sql`insert into records (version_id, sha256, parser_version, parsed_at, json) values (1, ${'a'.repeat(64)}, '0.1', 't', '{"year":2020}')`.execute(old);
+    await sql`insert into cells values (1, 'requests', 'new', 'total', 7, '7', 0, 0)`.execute(old);
+    await old.destroy();
+
+    store = await openStore(dir, { readonly: true }); // a reader upgrades it once
+    const [rec] = await store.latestRecords();
+    expect(JSON.parse(rec!.json!)).toEqual({ year: 2020 });
+    expect(await store.cells(rec!.record_id)).toEqual([expect.objectContaining({ row_key: 'new', value: 7 })]);
+    const applied = (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db)).rows.map((r) => r.name);
+    expect(applied).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it('refuses a database written by a newer nianbao', async () => {
+    store = await openStore(dir);
+    store.sqlite.prepare("insert into kysely_migration (name, timestamp) values ('999_future', 'x')").run();
+    await store.close();
+    store = null;
+    await expect(openStore(dir, { readonly: true })).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
+    await expect(openStore(dir)).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
+    // The refused writer let go of the lock.
+    store = await openStore(dir, { readonly: true }).catch(() => null);
+    expect(store).toBeNull();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(dir, 'writer.lock'))).toBe(false);
+  });
+});

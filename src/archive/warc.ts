@@ -19,6 +19,7 @@ import { basename } from 'node:path';
 import { CDXAndRecordIndexer, WARCRecord, WARC_1_1 } from 'warcio';
 import { WARCSerializer } from 'warcio/node';
 import JSZip from 'jszip';
+import { recordJson } from '../store/json.ts';
 import type { FetchRow, Store } from '../store/index.ts';
 
 export interface WarcExportOptions {
@@ -121,17 +122,18 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
 
     // ---- parsed records: conversions of their originals ----
     const records = await store.db.selectFrom('records').selectAll()
-      .where('superseded_at', 'is', null).where('json', 'is not', null).orderBy('record_id').execute();
+      .where('superseded_at', 'is', null).where('error', 'is', null).orderBy('record_id').execute();
     for (const r of records) {
       const orig = originalOf.get(r.version_id);
-      if (!orig) continue; // filtered out or original missing
+      const json = recordJson(r);
+      if (!orig || !json) continue; // filtered out, original missing, or no record
       await write(WARCRecord.create({
         url: orig.url, date: r.parsed_at, type: 'conversion', warcVersion: WARC_1_1,
         warcHeaders: {
           'Content-Type': 'application/json', 'WARC-Refers-To': orig.recordId,
           'WARC-JSON-Metadata': JSON.stringify({ parser_version: r.parser_version, record_id: r.record_id, version_id: r.version_id }),
         },
-      }, [new TextEncoder().encode(r.json!)]));
+      }, [new TextEncoder().encode(json)]));
     }
   } finally {
     closeSync(fd);

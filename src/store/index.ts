@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql, type Selectable, type Transaction } from 'kysely';
@@ -16,6 +17,9 @@ import { Archive } from '../archive/index.ts';
 import type { ReportRecord } from '../parse/record.ts';
 import { acquireWriterLock, StoreLockedError, type WriterLock } from './lock.ts';
 import { MIGRATIONS, type Database } from './schema.ts';
+import { recordJson } from './json.ts';
+
+export { recordJson } from './json.ts';
 
 export type { Database } from './schema.ts';
 export type * from './schema.ts';
@@ -216,6 +220,11 @@ export async function openStore(storageDir: string, opts: OpenStoreOptions = {})
   const dbPath = join(dir, DB_FILE);
   if (opts.readonly) {
     if (!existsSync(dbPath)) throw new StoreError(`no nianbao storage at ${dir} (no ${DB_FILE}); run a crawl first or pass --storage`);
+    if (pendingMigrations(dbPath).length) {
+      // A storage written by an older nianbao: upgrade it once (as a writer), then read.
+      const upgrader = await openStore(dir, { ...opts, readonly: false });
+      await upgrader.close();
+    }
     const sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
     sqlite.pragma('busy_timeout = 10000');
     const store = new Store(dir, sqlite, null, true);
@@ -224,8 +233,9 @@ export async function openStore(storageDir: string, opts: OpenStoreOptions = {})
   }
   mkdirSync(dir, { recursive: true });
   const lock = await acquireWriterLock(dir, opts.lockWaitMs ?? 0, opts.command ?? process.argv.slice(1).join(' '));
+  let sqlite: BetterSqlite3.Database | null = null;
   try {
-    const sqlite = new BetterSqlite3(dbPath);
+    sqlite = new BetterSqlite3(dbPath);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 10000');
@@ -235,8 +245,23 @@ export async function openStore(storageDir: string, opts: OpenStoreOptions = {})
     store.archive.sweepTemp();
     return store;
   } catch (err) {
+    try { sqlite?.close(); } catch { /* already closed */ }
     lock.release();
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new StoreError(`${dbPath} is not a SQLite database`);
     throw err;
+  }
+}
+
+/** Migrations this program knows that the database has not run yet. */
+function pendingMigrations(dbPath: string): string[] {
+  const db = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const has = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'").get();
+    if (!has) return [];
+    const applied = new Set((db.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name));
+    return Object.keys(MIGRATIONS).filter((n) => !applied.has(n));
+  } finally {
+    db.close();
   }
 }
 
@@ -260,6 +285,7 @@ export class Store {
 
   /** @internal */
   async migrate(): Promise<void> {
+    if (this.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'kysely_migration'").get()) await this.checkSchema();
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => MIGRATIONS } });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
@@ -687,7 +713,7 @@ export class Store {
         parser_version: isError ? record.parserVersion : record.parser_version,
         run_id: opts.runId ?? null, parsed_at: parsedAt,
         agency: isError ? null : record.agency, year: isError ? null : record.year,
-        json: isError ? null : JSON.stringify(record), error: isError ? record.error : null,
+        json: null, json_z: isError ? null : deflateSync(JSON.stringify(record)), error: isError ? record.error : null,
         superseded_at: null, superseded_by: null,
       }).returning('record_id').executeTakeFirstOrThrow();
       const recordId = ins.record_id;
@@ -719,12 +745,19 @@ export class Store {
     if (filter.year !== undefined) q = q.where('reports.year', '=', filter.year);
     if (filter.reportId !== undefined) q = q.where('reports.report_id', '=', filter.reportId);
     if (filter.versionId !== undefined) q = q.where('records.version_id', '=', filter.versionId);
-    return q.orderBy('records.record_id').execute();
+    return (await q.orderBy('records.record_id').execute()).map(withJson);
   }
 
-  /** Every record of a version, oldest first, superseded ones included. */
+  /** Every record of a version, oldest first, superseded ones included (`json` decoded). */
   async recordHistory(versionId: number): Promise<RecordRow[]> {
-    return this.db.selectFrom('records').selectAll().where('version_id', '=', versionId).orderBy('record_id').execute();
+    return (await this.db.selectFrom('records').selectAll().where('version_id', '=', versionId).orderBy('record_id').execute()).map(withJson);
+  }
+
+  /** One parsed record as the parser returned it; null for a failed parse or an unknown id. */
+  async getRecord(recordId: number): Promise<ReportRecord | null> {
+    const r = await this.db.selectFrom('records').selectAll().where('record_id', '=', recordId).executeTakeFirst();
+    const json = r ? recordJson(r) : null;
+    return json ? JSON.parse(json) as ReportRecord : null;
   }
 
   async cells(recordId: number): Promise<CellRow[]> {
@@ -759,6 +792,10 @@ export function tidyCells(record: ReportRecord): Omit<Database['cells'], 'record
     }
   }
   return out;
+}
+
+function withJson<T extends RecordRow>(r: T): T {
+  return { ...r, json: recordJson(r), json_z: null };
 }
 
 function contentTypeOf(h: Record<string, string> | null | undefined): string | null {

@@ -155,8 +155,13 @@ export interface RecordTable {
   parsed_at: string;
   agency: string | null;
   year: number | null;
-  /** The ReportRecord as JSON; null when parsing failed (then `error` says why). */
+  /**
+   * The ReportRecord as JSON text. Since migration 002 new rows keep it compressed in `json_z` instead
+   * (the Store's readers return it decoded here); null when parsing failed (then `error` says why).
+   */
   json: string | null;
+  /** The record JSON, deflate-compressed (migration 002); the tidy cells stay queryable in `cells`. */
+  json_z: Buffer | null;
   error: string | null;
   /** Set when a newer parse of the same version replaced this one (kept, not deleted). */
   superseded_at: string | null;
@@ -372,11 +377,36 @@ const m001: Migration = {
       .addPrimaryKeyConstraint('agency_runs_pk', ['run_id', 'agency_id'])
       .execute();
     await db.schema.createIndex('agency_runs_agency').on('agency_runs').columns(['agency_id', 'finished_at']).execute();
-    void sql; // kept for later migrations that need raw SQL
+  },
+};
+
+/**
+ * 002: the record JSON compressed (a record is ~20 KB of JSON that compresses ~10x; its values are also in
+ * `cells`), and `cells` without a rowid so its primary key is the table itself instead of a second copy.
+ * WITHOUT ROWID is SQLite syntax; on PostgreSQL this step is a plain table with a primary key.
+ */
+const m002: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('records').addColumn('json_z', 'blob').execute();
+    await db.schema.createTable('cells_new')
+      .addColumn('record_id', 'integer', (c) => c.notNull().references('records.record_id'))
+      .addColumn('table_key', 'text', (c) => c.notNull())
+      .addColumn('row_key', 'text', (c) => c.notNull())
+      .addColumn('col_key', 'text', (c) => c.notNull())
+      .addColumn('value', 'real').addColumn('text', 'text')
+      .addColumn('inferred', 'integer', (c) => c.notNull())
+      .addColumn('uncertain', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('cells_pk2', ['record_id', 'table_key', 'row_key', 'col_key'])
+      .modifyEnd(sql`without rowid`)
+      .execute();
+    await sql`insert into cells_new select record_id, table_key, row_key, col_key, value, text, inferred, uncertain from cells`.execute(db);
+    await db.schema.dropTable('cells').execute();
+    await db.schema.alterTable('cells_new').renameTo('cells').execute();
   },
 };
 
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
+  '002_compact_records': m002,
 };
