@@ -223,3 +223,23 @@ describe('store migrations', () => {
     expect(existsSync(join(dir, 'writer.lock'))).toBe(false);
   });
 });
+
+describe('ingestOriginal (the crawler writing through the store)', () => {
+  it('records the exchange, the version and the parse, once per original', async () => {
+    const { ingestOriginal } = await import('../src/store/index.ts');
+    store = await openStore(dir);
+    const run = await store.startRun('crawl');
+    const arrive = { bytes: REPORT, url: 'http://127.0.0.1/files/2024.txt', requestedUrl: 'http://127.0.0.1/r?id=9', contentType: 'text/plain', kind: 'attachment' as const, agencyId: 'A1', year: 2024, title: '2024年报', discoveredFrom: 'http://127.0.0.1/list', status: 200, fileName: '2024.txt' };
+    const first = await ingestOriginal(store, arrive, { runId: run });
+    expect(first).toMatchObject({ newReport: true, newVersion: true, parseError: null });
+    expect(first.recordId).not.toBeNull();
+    const again = await ingestOriginal(store, arrive, { runId: run });
+    expect(again).toMatchObject({ newVersion: false, recordId: null });
+    expect(await store.listFetches()).toHaveLength(2); // both exchanges are evidence
+    const [f] = await store.listFetches();
+    expect(f).toMatchObject({ url: 'http://127.0.0.1/r?id=9', final_url: 'http://127.0.0.1/files/2024.txt', purpose: 'attachment', referrer: 'http://127.0.0.1/list' });
+    const rec = await store.getRecord(first.recordId!);
+    expect(rec?.tables.requests.rows.new!.total!.value).toBe(50); // typed by hand in synthetic.ts
+    await expect(ingestOriginal(store, { ...arrive, sha256: 'f'.repeat(64) })).rejects.toThrow(/does not match/);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Writing one arrived original through the store: its HTTP exchange, its report version, and (by default)
+ * its parse with the shared parser, in that order, so a record never exists without its original and its
+ * provenance. The crawler's `onOriginal` hook can be this function bound to a store and a run.
+ */
+import { extractOriginal } from '../extract/index.ts';
+import { parseDocument, PARSER_VERSION } from '../parse/index.ts';
+import type { ReportVersionResult, Store } from './index.ts';
+
+/** What the crawler knows when an original arrives (structurally its `ArrivedOriginal`, plus optional HTTP facts). */
+export interface ArrivingOriginal {
+  bytes: Buffer;
+  /** Final URL the bytes came from. */
+  url: string;
+  contentType: string | null;
+  kind?: 'page' | 'attachment';
+  agencyId: string | null;
+  /** Agency name as discovered, when the agency is not in the seeds. */
+  agencyName?: string | null;
+  year: number | null;
+  title?: string | null;
+  publishedAt?: string | null;
+  fileName?: string | null;
+  discoveredFrom?: string | null;
+  /** The URL first requested, when redirects led to `url`. */
+  requestedUrl?: string;
+  status?: number;
+  requestHeaders?: Record<string, string>;
+  responseHeaders?: Record<string, string>;
+  redirects?: { url: string; status: number; location: string }[];
+  fetchedAt?: string;
+  durationMs?: number;
+  /** Digest the crawler computed; checked against the bytes. */
+  sha256?: string;
+}
+
+export interface IngestOptions {
+  runId?: number | null;
+  /** Parse right away (default true); false leaves it to `nianbao reparse --only-stale`. */
+  parse?: boolean;
+  ocr?: boolean;
+}
+
+export interface IngestResult extends ReportVersionResult {
+  fetchId: number;
+  recordId: number | null;
+  parseError: string | null;
+}
+
+export async function ingestOriginal(store: Store, o: ArrivingOriginal, opts: IngestOptions = {}): Promise<IngestResult> {
+  const fetch = await store.recordFetch({
+    runId: opts.runId ?? null, agencyId: o.agencyId, purpose: o.kind === 'page' ? 'report-page' : 'attachment',
+    url: o.requestedUrl ?? o.url, finalUrl: o.url, status: o.status ?? 200,
+    requestHeaders: o.requestHeaders ?? null,
+    responseHeaders: o.responseHeaders ?? (o.contentType ? { 'content-type': o.contentType } : null),
+    redirects: o.redirects ?? null, durationMs: o.durationMs ?? null, referrer: o.discoveredFrom ?? null,
+    body: o.bytes, ...(o.fetchedAt ? { fetchedAt: o.fetchedAt } : {}),
+  });
+  if (o.sha256 && o.sha256 !== fetch.sha256) throw new Error(`ingest: digest ${o.sha256} does not match the bytes of ${o.url}`);
+  const version = await store.recordReportVersion({
+    agencyId: o.agencyId, agencyName: o.agencyName ?? null, year: o.year, sourceUrl: o.url, sha256: fetch.sha256!,
+    contentType: o.contentType, fileName: o.fileName ?? null, title: o.title ?? null, publishedAt: o.publishedAt ?? null,
+    discoveredFrom: o.discoveredFrom ?? null, fetchId: fetch.fetchId, runId: opts.runId ?? null,
+    ...(o.fetchedAt ? { seenAt: o.fetchedAt } : {}),
+  });
+  let recordId: number | null = null;
+  let parseError: string | null = null;
+  if ((opts.parse ?? true) && (version.newVersion || !(await store.latestRecords({ versionId: version.versionId })).length)) {
+    try {
+      const doc = await extractOriginal(o.bytes, { ...(o.fileName ? { fileName: o.fileName } : {}), ...(o.contentType ? { contentType: o.contentType } : {}), url: o.url }, { ocr: opts.ocr ?? true });
+      recordId = await store.saveRecord(version.versionId, parseDocument(doc, o.fileName ? { fileName: o.fileName } : {}), { runId: opts.runId ?? null });
+    } catch (err) {
+      parseError = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+      recordId = await store.saveRecord(version.versionId, { error: parseError, parserVersion: PARSER_VERSION }, { runId: opts.runId ?? null });
+    }
+  }
+  return { ...version, fetchId: fetch.fetchId, recordId, parseError };
+}
