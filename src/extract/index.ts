@@ -49,7 +49,16 @@ async function extractKind(kind: OriginalKind, bytes: Buffer, hints: OriginalHin
     case 'ole': {
       try {
         const doc = await documentFromDoc(bytes);
-        if (doc.blocks.some((b) => (b.kind === 'text' ? b.text.trim() : b.rows.length))) return doc;
+        // word-extractor loses row ends in some tables (rows run together on one line): convert instead.
+        const runTogether = doc.blocks.some((b) => b.kind === 'table' && b.rows.some((r) => r.length > 16));
+        const empty = !doc.blocks.some((b) => (b.kind === 'text' ? b.text.trim() : b.rows.length));
+        if (!runTogether && !empty) return doc;
+        try {
+          return await documentViaLibreOffice(bytes, 'doc');
+        } catch (err) {
+          if (empty) throw err;
+          return { ...doc, quality: 0.5, warnings: [...doc.warnings, `table rows run together and LibreOffice failed: ${(err as Error).message}`] };
+        }
       } catch {
         /* word-extractor cannot read it: LibreOffice below */
       }

@@ -149,7 +149,10 @@ function extendOpenEdges(t: RuledTable, items: PlacedText[]): void {
     t.hs.push({ pos: to, from: t.left, to: t.right });
   };
   // Only when the text spans several columns: a caption under a table is one run in one place.
-  const spans = (list: PlacedText[]) => new Set(list.map((it) => t.xs.findIndex((x) => x > (it.x0 + it.x1) / 2))).size >= 3;
+  // and every piece sits inside one column (a heading above the table crosses the column lines).
+  const fits = (it: PlacedText) => t.xs.some((x, k) => k + 1 < t.xs.length && it.x0 >= x - 1 && it.x1 <= t.xs[k + 1]! + 1);
+  const spans = (list: PlacedText[]) =>
+    list.every(fits) && new Set(list.map((it) => t.xs.findIndex((x) => x > (it.x0 + it.x1) / 2))).size >= 3;
   if (below.length && spans(below)) {
     const to = Math.max(...below.map((it) => it.bottom)) + 1;
     stretch(t.bottom, to);
@@ -303,6 +306,20 @@ export function layoutPage(items: PlacedText[], segments: Segment[], page: numbe
   return placed.sort((a, b) => a.y - b.y).map((p) => p.block);
 }
 
+const isNumber = (c: string) => /^[+-]?[\d,]+(\.\d+)?$/.test(c.trim());
+const trailingNumbers = (row: string[] | undefined) => {
+  let n = 0;
+  for (let i = (row?.length ?? 0) - 1; i >= 0 && isNumber(row![i]!); i--) n++;
+  return n;
+};
+
+/** Whether the next page's first table continues the last one: same width, or the same run of data columns. */
+function continues(prev: string[][], next: string[][]): boolean {
+  if (prev[0]?.length === next[0]?.length) return true;
+  const a = trailingNumbers(prev.at(-1));
+  return a >= 2 && a === trailingNumbers(next[0]);
+}
+
 /**
  * Joins a table that runs over pages: when a page ends with a table (page numbers aside) and the next
  * starts with one of the same width, the rows continue one grid.
@@ -322,7 +339,10 @@ export function joinPageTables(pages: Block[][]): Block[] {
       if (!(b.kind === 'text' && isPageNumberText(b.text))) break;
     }
     const prev = lastTableIdx >= 0 ? out[lastTableIdx] : undefined;
-    if (first?.kind === 'table' && prev?.kind === 'table' && prev.rows[0]?.length === first.rows[0]?.length) {
+    if (first?.kind === 'table' && prev?.kind === 'table' && continues(prev.rows, first.rows)) {
+      // Parts of one table can keep different label columns; align them on the right (the data columns).
+      const width = Math.max(prev.rows[0]!.length, first.rows[0]!.length);
+      for (const rows of [prev.rows, first.rows]) for (const r of rows) while (r.length < width) r.unshift(r[0] ?? '');
       // A row-spanning label cut by the page break (left blank on the new page) continues from above.
       const carry = prev.rows.at(-1)?.[0] ?? '';
       for (const row of first.rows) {

@@ -84,7 +84,7 @@ export function wordsFromTsv(tsv: string): PlacedText[] {
 
 async function ocrBitmap(pgmPath: string, lang: string, page: number): Promise<Block[]> {
   const img = readPgm(await readFile(pgmPath));
-  const { stdout } = await run('tesseract', [pgmPath, '-', '-l', lang, '--psm', '6', 'tsv'], {
+  const { stdout } = await run('tesseract', [pgmPath, '-', '-l', lang, '--psm', process.env.NIANBAO_OCR_PSM ?? '11', 'tsv'], {
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
   });
