@@ -90,7 +90,7 @@ describe('archive of originals', () => {
     expect(a.has(sha(whole))).toBe(false);
     expect(a.sweepTemp(0)).toBe(1);
     expect(a.tempFiles()).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it('verify catches a tampered original and a missing one', async () => {
     const storage = join(dir, 's');
@@ -117,7 +117,7 @@ describe('archive of originals', () => {
     expect(r.stdout).toContain(`PROBLEM original-missing: original ${l.sha256} is missing from the archive (report version`);
     expect(r.stdout).not.toContain(sha(good));
     expect(r.stdout).toMatch(/^NOT OK: 2 originals re-hashed/m);
-  }, 30_000);
+  }, 120_000);
 
   it('verify catches a damaged database file', async () => {
     const storage = join(dir, 's');
@@ -134,7 +134,7 @@ describe('archive of originals', () => {
     const r = cli('verify', '--storage', storage);
     expect(r.status).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/database|malformed/i);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('two processes on one storage', () => {
@@ -176,7 +176,7 @@ describe('two processes on one storage', () => {
     const s = await openStore(storage, { lockWaitMs: 20_000 });
     expect((await s.listFetches())[0]!.url).toBe('http://127.0.0.1/x');
     await s.close();
-  }, 40_000);
+  }, 120_000);
 
   it('a killed writer\'s lock is taken over, and its committed data is intact', async () => {
     const storage = join(dir, 's');
@@ -202,5 +202,5 @@ describe('two processes on one storage', () => {
     for (const f of fetches) expect(s.archive.read(f.body_sha256!).toString()).toBe(`body ${f.url.split('/').pop()}`);
     await s.close();
     expect(readdirSync(storage)).not.toContain('writer.lock');
-  }, 40_000);
+  }, 120_000);
 });

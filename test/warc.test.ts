@@ -47,6 +47,8 @@ beforeAll(async () => {
   });
   // The same file again the next night, at a mirror URL: a revisit, not a second copy.
   await store.recordFetch({ runId: run, agencyId: 'A1', purpose: 'attachment', url: 'http://127.0.0.1:8080/mirror/r.txt', status: 200, responseHeaders: { 'Content-Type': 'text/plain' }, body: REPORT, fetchedAt: '2025-03-02T10:00:00.000Z' });
+  // The list page again with If-None-Match, answered 304 Not Modified.
+  await store.recordFetch({ runId: run, agencyId: 'A1', purpose: 'list', url: 'http://127.0.0.1:8080/list.html', status: 304, requestHeaders: { 'If-None-Match': '"l1"' }, responseHeaders: { ETag: '"l1"' }, fetchedAt: '2025-03-03T10:00:00.000Z' });
   await store.recordReportVersion({ agencyId: 'A1', agencyName: '某某市某某局', year: 2024, sourceUrl: 'http://127.0.0.1:8080/files/r.txt', sha256: f.sha256!, fetchId: f.fetchId, title: '某某市某某局2024年政府信息公开工作年度报告', publishedAt: '2025-01-20', discoveredFrom: 'http://127.0.0.1:8080/list.html', fileName: 'r.txt', contentType: 'text/plain' });
   // A report imported without an HTTP exchange: written as a resource record.
   await store.recordReportVersion({ agencyId: 'A1', year: 2023, bytes: Buffer.from('imported original 2023'), fileName: 'old.txt' });
@@ -99,7 +101,7 @@ describe('WARC export read back with warcio', () => {
 
   it('writes a revisit for an identical payload, pointing at the first capture', () => {
     const first = recs.find((r) => r.type === 'response' && r.uri === 'http://127.0.0.1:8080/files/r.txt')!;
-    const rev = recs.find((r) => r.type === 'revisit')!;
+    const rev = recs.find((r) => r.type === 'revisit' && r.headers['warc-profile']?.endsWith('identical-payload-digest'))!;
     expect(rev.uri).toBe('http://127.0.0.1:8080/mirror/r.txt');
     expect(rev.headers['warc-profile']).toBe('http://netpreserve.org/warc/1.1/revisit/identical-payload-digest');
     expect(rev.headers['warc-payload-digest']).toBe(`sha256:${sha(REPORT)}`);
@@ -107,6 +109,16 @@ describe('WARC export read back with warcio', () => {
     expect(rev.headers['warc-refers-to']).toBe(first.headers['warc-record-id']);
     expect(rev.payload.length).toBe(0);
     expect(recs.filter((r) => r.payload.equals(REPORT))).toHaveLength(1); // stored once
+  });
+
+  it('writes a server-not-modified revisit for a 304 answer to a conditional GET', () => {
+    const list = recs.find((r) => r.type === 'response' && r.uri === 'http://127.0.0.1:8080/list.html')!;
+    const rev = recs.find((r) => r.type === 'revisit' && r.uri === 'http://127.0.0.1:8080/list.html')!;
+    expect(rev.headers['warc-profile']).toBe('http://netpreserve.org/warc/1.1/revisit/server-not-modified');
+    expect(rev.http?.status).toBe(304);
+    expect(rev.headers['warc-refers-to']).toBe(list.headers['warc-record-id']);
+    expect(rev.headers['warc-refers-to-date']).toBe('2025-03-01T10:00:00.000Z');
+    expect(rev.headers['warc-payload-digest']).toBe(`sha256:${sha(LIST)}`);
   });
 
   it('writes metadata for each report version: agency, year, discovery path', () => {
@@ -179,7 +191,7 @@ describe('WARC export read back with warcio', () => {
     expect(r.stderr).toContain('--out must end in .warc.gz');
     const ok = spawnSync(process.execPath, ['bin/nianbao.mjs', 'export-warc', '--out', join(dir, 'cli.warc.gz'), '--wacz', '--storage', join(dir, 'storage')], { encoding: 'utf8' });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/1 revisit/);
+    expect(ok.stdout).toMatch(/2 revisit/);
     expect(ok.stdout).toContain('cli.wacz: 1 pages');
-  });
+  }, 120_000);
 });

@@ -2,7 +2,8 @@
  * WARC 1.1 export of the archive, written with webrecorder's warcio:
  * - one request + response pair per recorded HTTP exchange (raw original as payload, SHA-256 digests);
  *   redirect hops as their own 3xx responses so replay follows them;
- * - a revisit record (identical-payload-digest) when the same payload was already written;
+ * - a revisit record (identical-payload-digest) when the same payload was already written, and a
+ *   server-not-modified revisit for a conditional GET answered 304;
  * - a resource record for a report original that has no recorded exchange (imports);
  * - a metadata record per report version (agency, year, discovery path, dates), WARC-Refers-To its original;
  * - a conversion record per current parsed record holding the record JSON, WARC-Refers-To its original.
@@ -42,6 +43,7 @@ export interface WarcExportResult {
 }
 
 const DIGEST = { algo: 'sha-256', prefix: 'sha256:', base32: false } as const;
+const PROFILE_NOT_MODIFIED = 'http://netpreserve.org/warc/1.1/revisit/server-not-modified';
 const DROP_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-length']);
 
 interface Written { recordId: string; url: string; date: string }
@@ -60,6 +62,8 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
   const payloadOf = (sha: string) => createReadStream(store.archive.pathOf(sha)) as AsyncIterable<Uint8Array>;
   /** First record (response or resource) holding each payload. */
   const byDigest = new Map<string, Written>();
+  /** Last capture with a body of each URL, for 304 revisits. */
+  const byUrl = new Map<string, Written & { sha: string }>();
   const pages: { url: string; ts: string; title?: string }[] = [];
 
   try {
@@ -157,8 +161,18 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
     httpHeaders.push(['Content-Length', String(size)]);
     const statusline = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
     const prior = sha ? byDigest.get(sha) : undefined;
+    const unchanged = status === 304 && !sha ? byUrl.get(url) : undefined;
     let respId: string;
-    if (prior && sha) {
+    if (unchanged) {
+      // A conditional GET answered 304: a server-not-modified revisit of the last capture of this URL.
+      const rec = WARCRecord.create({
+        url, date, type: 'revisit', warcVersion: WARC_1_1, statusline, httpHeaders,
+        refersToUrl: unchanged.url, refersToDate: unchanged.date,
+        warcHeaders: { 'WARC-Payload-Digest': `sha256:${unchanged.sha}`, 'WARC-Refers-To': unchanged.recordId, ...(f.ip ? { 'WARC-IP-Address': f.ip } : {}) },
+      });
+      rec.warcHeaders.headers.set('WARC-Profile', PROFILE_NOT_MODIFIED);
+      respId = await write(rec);
+    } else if (prior && sha) {
       respId = await write(WARCRecord.create({
         url, date, type: 'revisit', warcVersion: WARC_1_1, statusline, httpHeaders,
         refersToUrl: prior.url, refersToDate: prior.date,
@@ -171,6 +185,7 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
       }, sha ? payloadOf(sha) : []));
       if (sha) byDigest.set(sha, { recordId: respId, url, date });
     }
+    if (sha) byUrl.set(url, { recordId: respId, url, date, sha });
     const reqLine = `${f.method} ${u ? u.pathname + u.search : url} HTTP/1.1`;
     const rh: [string, string][] = u && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'host') ? [['Host', u.host]] : [];
     for (const [k, v] of Object.entries(reqHeaders)) rh.push([k, v]);

@@ -51,6 +51,8 @@ export interface OpenStoreOptions {
   lockWaitMs?: number;
   /** Shown to a second writer ("pid 123 ...: <command>"). */
   command?: string;
+  /** Writers: refuse a storage without a database instead of creating one (reparse of a mistyped path). */
+  mustExist?: boolean;
 }
 
 export const now = (): string => new Date().toISOString();
@@ -232,6 +234,7 @@ export async function openStore(storageDir: string, opts: OpenStoreOptions = {})
     await store.checkSchema();
     return store;
   }
+  if (opts.mustExist && !existsSync(dbPath)) throw new StoreError(`no nianbao storage at ${dir} (no ${DB_FILE}); run a crawl first or pass --storage`);
   mkdirSync(dir, { recursive: true });
   const lock = await acquireWriterLock(dir, opts.lockWaitMs ?? 0, opts.command ?? process.argv.slice(1).join(' '));
   let sqlite: BetterSqlite3.Database | null = null;

@@ -43,7 +43,7 @@ export const registerReparse: RegisterCommand = (program: Command, setExit) => {
 export async function open(storage: string | undefined, waitSeconds: number, readonly = false) {
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
   try {
-    return await openStore(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000 });
+    return await openStore(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new UserError(err.message, 75);
     if (err instanceof StoreError) throw new UserError(err.message);
