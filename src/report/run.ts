@@ -35,7 +35,7 @@ export interface StageOutcome {
   detail: string;
 }
 
-export type Stage = (ctx: { storageDir: string; seeds: string | null; log: (line: string) => void }) => Promise<StageOutcome>;
+export type Stage = (ctx: { storageDir: string; seeds: string | null; crawlArgs: string[]; log: (line: string) => void }) => Promise<StageOutcome>;
 
 /** One agency × year as the summary compares it. */
 interface SnapshotEntry {
@@ -116,29 +116,38 @@ const BIN = fileURLToPath(new URL('../../bin/nianbao.mjs', import.meta.url));
 export function nianbaoChild(args: string[], log: (line: string) => void): Promise<StageOutcome> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let last = '';
-    const pipe = (s: NodeJS.ReadableStream) => {
+    // The detail line: on success the first line the command printed on stdout (its summary), on
+    // failure the last line of stderr (the error).
+    let firstOut = '';
+    let lastErr = '';
+    const pipe = (s: NodeJS.ReadableStream, isErr: boolean) => {
       let buf = '';
+      const line = (l: string) => {
+        if (!l.trim()) return;
+        if (isErr) lastErr = l; else if (!firstOut) firstOut = l;
+        log(l);
+      };
       s.on('data', (d: Buffer) => {
         buf += d.toString('utf8');
         let i;
-        while ((i = buf.indexOf('\n')) >= 0) { const line = buf.slice(0, i); buf = buf.slice(i + 1); if (line.trim()) { last = line; log(line); } }
+        while ((i = buf.indexOf('\n')) >= 0) { line(buf.slice(0, i)); buf = buf.slice(i + 1); }
       });
-      s.on('end', () => { if (buf.trim()) { last = buf; log(buf); } });
+      s.on('end', () => line(buf));
     };
-    pipe(child.stdout!);
-    pipe(child.stderr!);
+    pipe(child.stdout!, false);
+    pipe(child.stderr!, true);
+    const cut = (l: string) => l.trim().replace(/\s+/g, ' ').slice(0, 200);
     child.on('error', (e) => res({ ok: false, detail: `could not start: ${e.message}` }));
     child.on('close', (code, signal) => res(code === 0
-      ? { ok: true, detail: `nianbao ${args[0]} finished${last ? `: ${last.trim().slice(0, 200)}` : ''}` }
-      : { ok: false, detail: `nianbao ${args[0]} exited ${signal ?? code}${last ? `: ${last.trim().slice(0, 200)}` : ''}` }));
+      ? { ok: true, detail: `nianbao ${args[0]}${firstOut ? `: ${cut(firstOut)}` : ' finished'}` }
+      : { ok: false, detail: `nianbao ${args[0]} exited ${signal ?? code}${lastErr || firstOut ? `: ${cut(lastErr || firstOut)}` : ''}` }));
   });
 }
 
 /** The default stages: the crawler's and the parser's own commands, each a separate process. */
 export const DEFAULT_STAGES: Record<'crawl' | 'parse', Stage> = {
-  crawl: ({ storageDir, seeds, log }) =>
-    seeds ? nianbaoChild(['crawl', '--seeds', seeds, '--storage', storageDir], log)
+  crawl: ({ storageDir, seeds, crawlArgs, log }) =>
+    seeds ? nianbaoChild(['crawl', '--seeds', seeds, '--storage', storageDir, ...crawlArgs], log)
       : Promise.resolve({ ok: false, detail: 'no --seeds given: nothing to crawl' }),
   parse: ({ storageDir, log }) => nianbaoChild(['reparse', '--storage', storageDir, '--only-stale', '--wait', '600'], log),
 };
@@ -178,6 +187,8 @@ export interface NightlyOptions {
   /** Report years to judge; default the last two (the year now due and the one before). */
   years?: number[];
   stages?: Partial<Record<'crawl' | 'parse', Stage | null>>;
+  /** Extra arguments for `nianbao crawl` (e.g. --delay-ms 2000 --proxy http://...). */
+  crawlArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -192,7 +203,7 @@ export async function nightlyRun(opts: NightlyOptions): Promise<RunSummary> {
       if (!stage) continue;
       log(`${name}: start`);
       try {
-        stages[name] = await stage({ storageDir: opts.storageDir, seeds: opts.seeds, log: (l) => log(`${name}: ${l}`) });
+        stages[name] = await stage({ storageDir: opts.storageDir, seeds: opts.seeds, crawlArgs: opts.crawlArgs ?? [], log: (l) => log(`${name}: ${l}`) });
       } catch (e) {
         stages[name] = { ok: false, detail: (e as Error).message.split('\n')[0]! };
       }

@@ -14,6 +14,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
     .option('--today <date>', 'judge status as of this date, YYYY-MM-DD (default: today in China)')
     .option('--years <list>', 'report years to judge, comma-separated (default: the year now due and the one before)')
+    .option('--crawl-args <args>', 'extra arguments for nianbao crawl, e.g. "--delay-ms 2000 --no-browser"')
     .option('--no-crawl', 'skip the crawl (status from what is stored)')
     .option('--no-parse', 'skip parsing new originals')
     .option('--json', 'print the summary as JSON')
@@ -21,7 +22,7 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
 Exit codes: ${RUN_EXIT.ok} ok; ${RUN_EXIT.error} unexpected error; ${RUN_EXIT.usage} bad input; ${RUN_EXIT.locked} another run holds the lock (nothing done);
 ${RUN_EXIT.stageFailed} crawl or parse failed (status and summary still written).
 Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
-    .action(async (opts: { seeds?: string; storage?: string; today?: string; years?: string; crawl: boolean; parse: boolean; json?: boolean }) => {
+    .action(async (opts: { seeds?: string; storage?: string; today?: string; years?: string; crawlArgs?: string; crawl: boolean; parse: boolean; json?: boolean }) => {
       const storageDir = resolveStorageDir(opts.storage);
       if (opts.crawl && !opts.seeds) throw new UserError('--seeds FILE is required (or --no-crawl to judge what is stored)');
       const today = parseToday(opts.today) ?? todayInChina();
@@ -35,7 +36,7 @@ Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
       }
       try {
         const summary = await nightlyRun({
-          storageDir, seeds: opts.seeds ?? null, agencies, today, years,
+          storageDir, seeds: opts.seeds ?? null, agencies, today, years, crawlArgs: opts.crawlArgs?.split(/\s+/).filter(Boolean),
           stages: { crawl: opts.crawl ? undefined : null, parse: opts.parse ? undefined : null },
         });
         process.stdout.write(opts.json ? JSON.stringify(summary, null, 1) + '\n' : summaryText(summary));
