@@ -168,8 +168,13 @@ describe('store', () => {
     const checks = await store.checks(latest!.record_id);
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.filter((c) => !c.soft).every((c) => c.pass === 1)).toBe(true);
-    // The old record's cells are still there.
-    expect((await store.cells(history[0]!.record_id)).length).toBe(cells.length);
+    // The old record is still there, whole: its JSON, and its cells rebuilt from it (the cells table only
+    // indexes current records, so re-parsing does not grow it).
+    const oldCells = await store.cells(history[0]!.record_id);
+    expect(oldCells).toEqual(cells.map((c) => ({ ...c, record_id: history[0]!.record_id })));
+    expect((await store.getRecord(history[0]!.record_id))?.parser_version).toBe('0.9-old');
+    const stored = store.sqlite.prepare('select count(distinct record_id) n from cells').get() as { n: number };
+    expect(stored.n).toBe(1);
 
     // --only-stale skips versions already read by this parser.
     const third = await reparseArchive(store, { onlyStale: true });
@@ -241,5 +246,19 @@ describe('ingestOriginal (the crawler writing through the store)', () => {
     const rec = await store.getRecord(first.recordId!);
     expect(rec?.tables.requests.rows.new!.total!.value).toBe(50); // typed by hand in synthetic.ts
     await expect(ingestOriginal(store, { ...arrive, sha256: 'f'.repeat(64) })).rejects.toThrow(/does not match/);
+  });
+});
+
+describe('verifyStorage on records', () => {
+  it('reports a parsed record whose stored JSON no longer reads', async () => {
+    const { verifyStorage } = await import('../src/store/index.ts');
+    store = await openStore(dir);
+    await store.recordReportVersion({ agencyId: 'A1', year: 2024, bytes: REPORT, fileName: 'r.txt' });
+    await reparseArchive(store);
+    expect((await verifyStorage(store)).problems).toEqual([]);
+    store.sqlite.prepare('update records set json_z = ?').run(Buffer.from('not deflate data'));
+    const v = await verifyStorage(store);
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([expect.objectContaining({ kind: 'record-unreadable', message: expect.stringMatching(/^record 1: stored JSON cannot be read/) })]);
   });
 });

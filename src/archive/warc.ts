@@ -14,7 +14,7 @@
  * X-Archive-Orig-* headers.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { basename } from 'node:path';
 import { CDXAndRecordIndexer, WARCRecord, WARC_1_1 } from 'warcio';
@@ -49,7 +49,9 @@ const DROP_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-
 interface Written { recordId: string; url: string; date: string }
 
 export async function exportWarc(store: Store, opts: WarcExportOptions): Promise<WarcExportResult> {
-  const fd = openSync(opts.out, 'w');
+  // Written to a .part file and renamed when complete: an interrupted export leaves no truncated WARC.
+  const partPath = `${opts.out}.part`;
+  const fd = openSync(partPath, 'w');
   const counts: Record<string, number> = {};
   let bytes = 0;
   const write = async (rec: WARCRecord) => {
@@ -139,9 +141,13 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
         },
       }, [new TextEncoder().encode(json)]));
     }
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    try { unlinkSync(partPath); } catch { /* */ }
+    throw err;
   }
+  closeSync(fd);
+  renameSync(partPath, opts.out);
 
   let waczPath: string | null = null;
   if (opts.wacz) waczPath = await writeWacz(opts.out, opts.wacz, pages);
@@ -218,9 +224,9 @@ export async function cdxjLines(warcPath: string, filename = basename(warcPath))
 async function writeWacz(warcPath: string, waczPath: string, pages: { url: string; ts: string; title?: string }[]): Promise<string> {
   const zip = new JSZip();
   const warcName = basename(warcPath);
-  const files: [string, Buffer][] = [];
-  files.push([`archive/${warcName}`, readFileSync(warcPath)]);
-  files.push(['indexes/index.cdx', Buffer.from((await cdxjLines(warcPath, warcName)).join('\n') + '\n')]);
+  // Small members in memory; the WARC itself is streamed from disk (hashed first, then copied).
+  const small: [string, Buffer][] = [];
+  small.push(['indexes/index.cdx', Buffer.from((await cdxjLines(warcPath, warcName)).join('\n') + '\n')]);
   const seen = new Set<string>();
   const pageLines = [JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'Annual reports' })];
   for (const p of pages) {
@@ -228,27 +234,34 @@ async function writeWacz(warcPath: string, waczPath: string, pages: { url: strin
     seen.add(p.url);
     pageLines.push(JSON.stringify({ id: createHash('sha1').update(p.url).digest('hex').slice(0, 20), url: p.url, ts: p.ts, ...(p.title ? { title: p.title } : {}) }));
   }
-  files.push(['pages/pages.jsonl', Buffer.from(pageLines.join('\n') + '\n')]);
+  small.push(['pages/pages.jsonl', Buffer.from(pageLines.join('\n') + '\n')]);
+  const warcHash = createHash('sha256');
+  for await (const chunk of createReadStream(warcPath)) warcHash.update(chunk as Buffer);
+  const resources = [
+    { name: warcName, path: `archive/${warcName}`, hash: `sha256:${warcHash.digest('hex')}`, bytes: statSync(warcPath).size },
+    ...small.map(([path, data]) => ({ name: basename(path), path, hash: `sha256:${createHash('sha256').update(data).digest('hex')}`, bytes: data.byteLength })),
+  ];
   const now = new Date().toISOString();
   const datapackage = {
-    profile: 'data-package',
-    wacz_version: '1.1.1',
-    title: '政府信息公开工作年度报告 archive',
-    created: now,
-    modified: now,
-    software: 'nianbao (warcio.js)',
-    resources: files.map(([path, data]) => ({
-      name: basename(path), path, hash: `sha256:${createHash('sha256').update(data).digest('hex')}`, bytes: data.byteLength,
-    })),
+    profile: 'data-package', wacz_version: '1.1.1', title: '政府信息公开工作年度报告 archive',
+    created: now, modified: now, software: 'nianbao (warcio.js)', resources,
   };
   const dp = Buffer.from(JSON.stringify(datapackage, null, 2));
-  files.push(['datapackage.json', dp]);
-  files.push(['datapackage-digest.json', Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: `sha256:${createHash('sha256').update(dp).digest('hex')}` }, null, 2))]);
+  small.push(['datapackage.json', dp]);
+  small.push(['datapackage-digest.json', Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: `sha256:${createHash('sha256').update(dp).digest('hex')}` }, null, 2))]);
   // The WARC is already gzip per record: stored, not recompressed, so byte ranges stay usable.
-  for (const [path, data] of files) zip.file(path, data, { compression: path.startsWith('archive/') ? 'STORE' : 'DEFLATE' });
-  const out = await zip.generateAsync({ type: 'nodebuffer' });
-  const fd = openSync(waczPath, 'w');
-  try { writeSync(fd, out); } finally { closeSync(fd); }
+  zip.file(`archive/${warcName}`, createReadStream(warcPath), { binary: true, compression: 'STORE' });
+  for (const [path, data] of small) zip.file(path, data, { compression: 'DEFLATE' });
+  // Written beside the target and renamed, so a half-written package is never seen under its name.
+  const tmp = `${waczPath}.part`;
+  await new Promise<void>((ok, fail) => {
+    zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true })
+      .on('error', fail)
+      .pipe(createWriteStream(tmp))
+      .on('finish', ok)
+      .on('error', fail);
+  });
+  renameSync(tmp, waczPath);
   return waczPath;
 }
 

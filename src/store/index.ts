@@ -721,8 +721,15 @@ export class Store {
         superseded_at: null, superseded_by: null,
       }).returning('record_id').executeTakeFirstOrThrow();
       const recordId = ins.record_id;
-      await trx.updateTable('records').set({ superseded_at: parsedAt, superseded_by: recordId })
-        .where('version_id', '=', versionId).where('superseded_at', 'is', null).where('record_id', '!=', recordId).execute();
+      const older = (await trx.selectFrom('records').select('record_id')
+        .where('version_id', '=', versionId).where('superseded_at', 'is', null).where('record_id', '!=', recordId).execute())
+        .map((r) => r.record_id);
+      if (older.length) {
+        await trx.updateTable('records').set({ superseded_at: parsedAt, superseded_by: recordId }).where('record_id', 'in', older).execute();
+        // The tidy cells are an index of current records; a superseded record keeps its full JSON (and its
+        // checks), and `cells()` rebuilds its cells from that JSON, so re-parsing does not grow the table.
+        await trx.deleteFrom('cells').where('record_id', 'in', older).execute();
+      }
       if (!isError) {
         const cells = tidyCells(record).map((c) => ({ record_id: recordId, ...c }));
         for (let i = 0; i < cells.length; i += 100) await trx.insertInto('cells').values(cells.slice(i, i + 100)).execute();
@@ -764,9 +771,15 @@ export class Store {
     return json ? JSON.parse(json) as ReportRecord : null;
   }
 
+  /** The tidy cells of a record; for a superseded record they are rebuilt from its stored JSON. */
   async cells(recordId: number): Promise<CellRow[]> {
-    return this.db.selectFrom('cells').selectAll().where('record_id', '=', recordId)
+    const rows = await this.db.selectFrom('cells').selectAll().where('record_id', '=', recordId)
       .orderBy('table_key').orderBy('row_key').orderBy('col_key').execute();
+    if (rows.length) return rows;
+    const record = await this.getRecord(recordId);
+    if (!record) return [];
+    const key = (c: { table_key: string; row_key: string; col_key: string }) => `${c.table_key}\u0000${c.row_key}\u0000${c.col_key}`;
+    return tidyCells(record).map((c) => ({ record_id: recordId, ...c })).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
 
   async checks(recordId: number): Promise<CheckRow[]> {

@@ -5,9 +5,10 @@
  */
 import { sql } from 'kysely';
 import type { Store } from './index.ts';
+import { recordJson } from './json.ts';
 
 export interface StorageProblem {
-  kind: 'original-tampered' | 'original-unreadable' | 'original-bad-name' | 'original-missing' | 'db-integrity' | 'db-foreign-key' | 'size-mismatch';
+  kind: 'original-tampered' | 'original-unreadable' | 'original-bad-name' | 'original-missing' | 'db-integrity' | 'db-foreign-key' | 'size-mismatch' | 'record-unreadable';
   /** One line a person can act on. */
   message: string;
 }
@@ -15,6 +16,7 @@ export interface StorageProblem {
 export interface VerifyResult {
   originalsChecked: number;
   referencesChecked: number;
+  recordsChecked: number;
   problems: StorageProblem[];
   /** Temp files left by killed writers (harmless; removed by the next writer). */
   leftoverTempFiles: number;
@@ -59,6 +61,19 @@ export async function verifyStorage(store: Store, onProgress?: (done: number) =>
     if (!present) problems.push({ kind: 'original-missing', message: `original ${r.sha256} is missing from the archive (${r.source})` });
   }
 
+  // Every parsed record's stored JSON must still read back.
+  let recordsChecked = 0;
+  for (const r of store.sqlite.prepare('select record_id, json, json_z from records where error is null').iterate() as Iterable<{ record_id: number; json: string | null; json_z: Buffer | null }>) {
+    recordsChecked++;
+    try {
+      const text = recordJson(r);
+      if (text === null) throw new Error('no JSON stored');
+      JSON.parse(text);
+    } catch (err) {
+      problems.push({ kind: 'record-unreadable', message: `record ${r.record_id}: stored JSON cannot be read (${(err as Error).message})` });
+    }
+  }
+
   const leftoverTempFiles = store.archive.tempFiles().length;
-  return { originalsChecked: archived.checked, referencesChecked: refs.rows.length, problems, leftoverTempFiles, ok: problems.length === 0 };
+  return { originalsChecked: archived.checked, referencesChecked: refs.rows.length, recordsChecked, problems, leftoverTempFiles, ok: problems.length === 0 };
 }

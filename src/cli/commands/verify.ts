@@ -16,7 +16,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else {
           for (const p of r.problems) process.stdout.write(`PROBLEM ${p.kind}: ${p.message}\n`);
-          process.stdout.write(`${r.ok ? 'ok' : 'NOT OK'}: ${r.originalsChecked} originals re-hashed, ${r.referencesChecked} references checked, ${r.problems.length} problems` +
+          process.stdout.write(`${r.ok ? 'ok' : 'NOT OK'}: ${r.originalsChecked} originals re-hashed, ${r.referencesChecked} references checked, ${r.recordsChecked} records read, ${r.problems.length} problems` +
             (r.leftoverTempFiles ? `, ${r.leftoverTempFiles} temp files left by interrupted writers` : '') + '\n');
         }
         if (!r.ok) setExit(1);
