@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARCParser, type WARCRecord } from 'warcio';
@@ -69,7 +70,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('WARC export read back with warcio', () => {
   it('starts with warcinfo and writes WARC/1.1 records', () => {
     expect(recs[0]!.type).toBe('warcinfo');
+    expect(recs[0]!.payload.toString()).toContain('format: WARC File Format 1.1');
+    for (const r of recs.slice(1)) expect(r.headers['warc-warcinfo-id']).toBe(recs[0]!.headers['warc-record-id']);
     expect(readFileSync(warcPath).subarray(0, 2).toString('hex')).toBe('1f8b'); // gzip
+    const text = gunzipSync(readFileSync(warcPath)).toString('latin1'); // one gzip member per record
+    const versions = text.match(/^WARC\/1\.\d\r$/gm)!;
+    expect(versions).toHaveLength(recs.length);
+    expect(new Set(versions)).toEqual(new Set(['WARC/1.1\r']));
   });
 
   it('gives back the same bytes and digests for the report', () => {
@@ -83,6 +90,19 @@ describe('WARC export read back with warcio', () => {
     const req = recs.find((r) => r.type === 'request' && r.headers['warc-concurrent-to'] === resp.headers['warc-record-id'])!;
     expect(req.http?.headers['user-agent']).toBe('nianbao-test');
     expect(req.http?.headers['referer']).toBe('http://127.0.0.1:8080/list.html');
+  });
+
+  it('every record\'s WARC-Block-Digest matches its block, recomputed here', async () => {
+    let n = 0;
+    for await (const r of new WARCParser(createReadStream(warcPath) as never, { parseHttp: false }) as AsyncIterable<WARCRecord>) {
+      const block = Buffer.from(await r.readFully(false));
+      const declared = r.warcHeader('WARC-Block-Digest');
+      if (r.warcType === 'warcinfo') continue;
+      expect(declared, `${r.warcType} ${r.warcTargetURI}`).toBe(`sha256:${sha(block)}`);
+      expect(Number(r.warcHeader('Content-Length'))).toBe(block.length);
+      n++;
+    }
+    expect(n).toBe(recs.length - 1);
   });
 
   it('records the redirect hop as its own 302', () => {

@@ -54,7 +54,9 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
   const fd = openSync(partPath, 'w');
   const counts: Record<string, number> = {};
   let bytes = 0;
+  let warcinfoId: string | null = null;
   const write = async (rec: WARCRecord) => {
+    if (warcinfoId) rec.warcHeaders.headers.set('WARC-Warcinfo-ID', warcinfoId);
     const ser = new WARCSerializer(rec, { gzip: true, digest: DIGEST });
     for await (const chunk of ser) { writeSync(fd, chunk); bytes += chunk.byteLength; }
     const t = rec.warcType ?? '?';
@@ -69,7 +71,7 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
   const pages: { url: string; ts: string; title?: string }[] = [];
 
   try {
-    await write(WARCRecord.createWARCInfo({ filename: basename(opts.out), warcVersion: WARC_1_1 }, {
+    warcinfoId = await write(WARCRecord.createWARCInfo({ filename: basename(opts.out), warcVersion: WARC_1_1 }, {
       software: opts.software ?? 'nianbao (warcio.js)',
       format: 'WARC File Format 1.1',
       conformsTo: 'https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
