@@ -22,7 +22,8 @@ export class StoreLockedError extends Error {
     super(
       `storage ${storageDir} is being written by another nianbao process` +
         (owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.since}: ${owner.command})` : '') +
-        `; wait for it to finish, or use another --storage`,
+        `; wait for it to finish, or use another --storage` +
+        ` (if no such process is running, remove ${storageDir}/${LOCK_FILE})`,
     );
     this.name = 'StoreLockedError';
   }
