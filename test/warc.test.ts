@@ -148,6 +148,7 @@ describe('WARC export read back with warcio', () => {
     expect(m).toContain('agency-id: A1\r\n');
     expect(m).toContain('year: 2024\r\n');
     expect(m).toContain('discovered-from: http://127.0.0.1:8080/list.html\r\n');
+    expect(m).toContain('discovery-path: http://127.0.0.1:8080/list.html -> http://127.0.0.1:8080/files/r.txt\r\n');
     expect(m).toContain('published-at: 2025-01-20\r\n');
   });
 

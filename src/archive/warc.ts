@@ -98,6 +98,19 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
     if (opts.agencyId !== undefined) vq = vq.where('reports.agency_id', '=', opts.agencyId);
     if (opts.year !== undefined) vq = vq.where('reports.year', '=', opts.year);
     const versions = await vq.orderBy('report_versions.version_id').execute();
+    // Who linked to what, from the recorded exchanges: the discovery path of each report is walked up from it.
+    const referrerOf = new Map<string, string>();
+    for (const f of fetches) {
+      if (!f.referrer) continue;
+      for (const u of [f.url, f.final_url]) if (u && !referrerOf.has(u)) referrerOf.set(u, f.referrer);
+    }
+    const discoveryPath = (v: { source_url: string | null; discovered_from: string | null }): string | null => {
+      if (!v.source_url) return v.discovered_from;
+      const chain = [v.source_url];
+      let cur: string | undefined = referrerOf.get(v.source_url) ?? v.discovered_from ?? undefined;
+      while (cur && !chain.includes(cur) && chain.length < 10) { chain.unshift(cur); cur = referrerOf.get(cur); }
+      return chain.length > 1 ? chain.join(' -> ') : null;
+    };
     const originalOf = new Map<number, Written>();
     for (const v of versions) {
       if (!store.archive.has(v.sha256)) continue;
@@ -116,7 +129,7 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
       if (v.source_url) pages.push({ url: orig.url, ts: orig.date, ...(v.title ? { title: v.title } : {}) });
       const fields: [string, string | number | null][] = [
         ['agency-id', v.agency_id], ['agency-name', v.agency_name], ['year', v.year], ['title', v.title],
-        ['published-at', v.published_at], ['source-url', v.source_url], ['discovered-from', v.discovered_from],
+        ['published-at', v.published_at], ['source-url', v.source_url], ['discovered-from', v.discovered_from], ['discovery-path', discoveryPath(v)],
         ['file-name', v.file_name], ['report-id', v.report_id], ['version-id', v.version_id], ['sha256', v.sha256],
         ['first-seen', v.first_seen_at], ['last-seen', v.last_seen_at], ['replaced-at', v.replaced_at],
       ];
