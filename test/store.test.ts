@@ -262,3 +262,18 @@ describe('verifyStorage on records', () => {
     expect(v.problems).toEqual([expect.objectContaining({ kind: 'record-unreadable', message: expect.stringMatching(/^record 1: stored JSON cannot be read/) })]);
   });
 });
+
+describe('fetchInputOf (recording every crawler exchange)', () => {
+  it('maps a response, keeping the body except for a 304', async () => {
+    const { fetchInputOf } = await import('../src/store/index.ts');
+    store = await openStore(dir);
+    const res = { url: 'http://127.0.0.1/l', finalUrl: 'http://127.0.0.1/l/', status: 200, headers: { etag: '"1"' }, body: Buffer.from('<ul/>'), redirects: [{ url: 'http://127.0.0.1/l', status: 301, location: '/l/' }], fetchedAt: '2025-01-01T00:00:00.000Z', elapsedMs: 12.6 };
+    const a = await store.recordFetch(fetchInputOf(res, { purpose: 'list', agencyId: 'A1' }));
+    expect(a.sha256).toBe(sha('<ul/>'));
+    const b = await store.recordFetch(fetchInputOf({ ...res, status: 304, body: Buffer.alloc(0) }, { purpose: 'list', agencyId: 'A1' }));
+    expect(b.sha256).toBeNull();
+    const rows = await store.listFetches({ agencyId: 'A1' });
+    expect(rows.map((r) => [r.status, r.duration_ms, r.final_url])).toEqual([[200, 13, 'http://127.0.0.1/l/'], [304, 13, 'http://127.0.0.1/l/']]);
+    expect(JSON.parse(rows[0]!.redirects!)).toEqual([{ url: 'http://127.0.0.1/l', status: 301, location: '/l/' }]);
+  });
+});

@@ -27,7 +27,7 @@ export { StoreLockedError, LOCK_FILE } from './lock.ts';
 export { Archive } from '../archive/index.ts';
 export { reparseArchive, type ReparseOptions, type ReparseResult } from './reparse.ts';
 export { verifyStorage, type StorageProblem, type VerifyResult } from './verify.ts';
-export { ingestOriginal, type ArrivingOriginal, type IngestOptions, type IngestResult } from './ingest.ts';
+export { fetchInputOf, ingestOriginal, type ArrivingOriginal, type HttpExchangeLike, type IngestOptions, type IngestResult } from './ingest.ts';
 
 export const DB_FILE = 'nianbao.sqlite';
 

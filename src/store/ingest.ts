@@ -5,7 +5,7 @@
  */
 import { extractOriginal } from '../extract/index.ts';
 import { parseDocument, PARSER_VERSION } from '../parse/index.ts';
-import type { ReportVersionResult, Store } from './index.ts';
+import type { FetchInput, ReportVersionResult, Store } from './index.ts';
 
 /** What the crawler knows when an original arrives (structurally its `ArrivedOriginal`, plus optional HTTP facts). */
 export interface ArrivingOriginal {
@@ -75,4 +75,31 @@ export async function ingestOriginal(store: Store, o: ArrivingOriginal, opts: In
     }
   }
   return { ...version, fetchId: fetch.fetchId, recordId, parseError };
+}
+
+/** The shape of the crawler's HttpResponse (src/crawl/http.ts), structurally. */
+export interface HttpExchangeLike {
+  url: string;
+  finalUrl: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  redirects: { url: string; status: number; location: string }[];
+  fetchedAt: string;
+  elapsedMs: number;
+}
+
+/** A recordFetch input from one crawler response, so every exchange (list pages, robots, 304s) is recorded. */
+export function fetchInputOf(
+  res: HttpExchangeLike,
+  ctx: { runId?: number | null; agencyId?: string | null; purpose: string; method?: string; requestHeaders?: Record<string, string>; referrer?: string | null; keepBody?: boolean },
+): FetchInput {
+  return {
+    runId: ctx.runId ?? null, agencyId: ctx.agencyId ?? null, purpose: ctx.purpose, method: ctx.method ?? 'GET',
+    url: res.url, finalUrl: res.finalUrl, status: res.status, requestHeaders: ctx.requestHeaders ?? null,
+    responseHeaders: res.headers, redirects: res.redirects, fetchedAt: res.fetchedAt, durationMs: Math.round(res.elapsedMs),
+    referrer: ctx.referrer ?? null,
+    // A 304 has no body to keep; anything else is evidence and is archived unless the caller says not to.
+    body: res.status === 304 || ctx.keepBody === false ? null : res.body,
+  };
 }
