@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Archive } from '../src/archive/index.ts';
 import { extractOriginal } from '../src/extract/index.ts';
@@ -93,9 +93,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < N_REPARSE; i++) {
       await store.recordReportVersion({ agencyName: `第${i}号市某某局`, year: 2019 + (i % 6), sourceUrl: `http://127.0.0.1/r${i}.txt`, bytes: report(i), fileName: `r${i}.txt`, contentType: 'text/plain' });
     }
-    const r = await reparseArchive(store);
     const originalsMb = mb(dirSize(join(dir, 'originals')));
-    console.log(`reparse: ${r.parsed} text reports (${originalsMb} MB of originals) extracted + parsed + saved in ${(r.elapsedMs / 1000).toFixed(1)} s = ${(r.parsed / (r.elapsedMs / 1000)).toFixed(0)} reports/s, ${r.failed.length} failed`);
+    for (const workers of [1, Math.min(availableParallelism(), 4)]) {
+      const r = await reparseArchive(store, { workers });
+      console.log(`reparse (${workers} ${workers === 1 ? 'thread' : 'worker threads'}): ${r.parsed} text reports (${originalsMb} MB of originals) extracted + parsed + saved in ${(r.elapsedMs / 1000).toFixed(1)} s = ${(r.parsed / (r.elapsedMs / 1000)).toFixed(0)} reports/s, ${r.failed.length} failed`);
+    }
     await store.close();
   }
 }

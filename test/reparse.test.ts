@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARSER_VERSION } from '../src/parse/index.ts';
-import { openStore } from '../src/store/index.ts';
+import { openStore, reparseArchive } from '../src/store/index.ts';
 import { renderReport, SYNTHETIC } from './helpers/synthetic.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -49,5 +49,25 @@ describe('nianbao reparse', () => {
     const none = cli('reparse', '--storage', join(dir, 'nothing-here'));
     expect(none.status).toBe(2); // a mistyped path is not silently made into a new storage
     expect(none.stderr.trim()).toMatch(/^nianbao: no nianbao storage at .*nothing-here/);
+  }, 120_000);
+
+  it('worker threads give the same records as one thread, and a stuck document fails alone', async () => {
+    const store = await openStore(storage);
+    try {
+      const one = await reparseArchive(store, { workers: 1 });
+      const byOne = (await store.latestRecords()).map((x) => x.json);
+      const two = await reparseArchive(store, { workers: 2 });
+      expect([one.parsed, two.parsed]).toEqual([2, 2]);
+      const byTwo = (await store.latestRecords()).map((x) => x.json);
+      expect(byTwo).toEqual(byOne);
+      // A limit no document can meet: each times out, its worker is replaced, the run still finishes.
+      const slow = await reparseArchive(store, { workers: 2, timeoutMs: 1 });
+      expect(slow.parsed).toBe(0);
+      expect(slow.failed.map((f) => f.error)).toEqual(['extraction took longer than 0 s', 'extraction took longer than 0 s']);
+      // And the next run with a sane limit reads them again.
+      expect((await reparseArchive(store, { workers: 2 })).parsed).toBe(2);
+    } finally {
+      await store.close();
+    }
   }, 120_000);
 });

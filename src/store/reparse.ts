@@ -6,7 +6,9 @@
  */
 import { extractOriginal, type ExtractedDocument, type OriginalHints } from '../extract/index.ts';
 import { parseDocument, PARSER_VERSION, type ReportRecord } from '../parse/index.ts';
+import { availableParallelism } from 'node:os';
 import type { Store, VersionRow } from './index.ts';
+import { ParsePool } from './workers.ts';
 
 export interface ReparseOptions {
   agencyId?: string;
@@ -21,6 +23,10 @@ export interface ReparseOptions {
   extract?: (bytes: Buffer, hints: OriginalHints) => Promise<ExtractedDocument>;
   parse?: (doc: ExtractedDocument, hints: { fileName?: string }) => ReportRecord;
   parserVersion?: string;
+  /** Worker threads that extract and parse in parallel; default: CPU count (max 4); 0 or 1 parses in this thread. */
+  workers?: number;
+  /** Longest one original may take in a worker before it is recorded as failed (default 5 minutes). */
+  timeoutMs?: number;
 }
 
 export interface ReparseResult {
@@ -64,23 +70,25 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
   let parsed = 0;
   let missing = 0;
   let done = 0;
-  try {
-    for (const v of versions) {
-      done++;
-      if (!store.archive.has(v.sha256)) {
-        missing++;
-        failed.push({ versionId: v.version_id, sha256: v.sha256, error: 'original missing from the archive' });
-        await store.saveRecord(v.version_id, { error: 'original missing from the archive', parserVersion }, { runId });
-        continue;
-      }
+  // Injected functions (tests, benchmarks) cannot cross into a worker: they run in this thread.
+  const nWorkers = opts.extract || opts.parse ? 0 : Math.min(opts.workers ?? Math.min(availableParallelism(), 4), versions.length);
+  const pool = nWorkers > 1 ? new ParsePool(nWorkers, { ocr: opts.ocr ?? true, timeoutMs: opts.timeoutMs ?? 5 * 60_000 }) : null;
+  const readOne = async (v: VersionRow, bytes: Buffer): Promise<ReportRecord> => {
+    const hints: OriginalHints = {};
+    if (v.file_name) hints.fileName = v.file_name;
+    if (v.content_type) hints.contentType = v.content_type;
+    if (v.source_url) hints.url = v.source_url;
+    if (pool) return pool.parse(bytes, hints, v.file_name);
+    return parse(await extract(bytes, hints), v.file_name ? { fileName: v.file_name } : {});
+  };
+  const one = async (v: VersionRow): Promise<void> => {
+    if (!store.archive.has(v.sha256)) {
+      missing++;
+      failed.push({ versionId: v.version_id, sha256: v.sha256, error: 'original missing from the archive' });
+      await store.saveRecord(v.version_id, { error: 'original missing from the archive', parserVersion }, { runId });
+    } else {
       try {
-        const bytes = store.archive.read(v.sha256);
-        const hints: OriginalHints = {};
-        if (v.file_name) hints.fileName = v.file_name;
-        if (v.content_type) hints.contentType = v.content_type;
-        if (v.source_url) hints.url = v.source_url;
-        const doc = await extract(bytes, hints);
-        const record = parse(doc, v.file_name ? { fileName: v.file_name } : {});
+        const record = await readOne(v, store.archive.read(v.sha256));
         await store.saveRecord(v.version_id, record, { runId });
         parsed++;
       } catch (err) {
@@ -88,12 +96,23 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
         failed.push({ versionId: v.version_id, sha256: v.sha256, error: msg });
         await store.saveRecord(v.version_id, { error: msg, parserVersion }, { runId });
       }
-      opts.onProgress?.({ done, total: versions.length, failed: failed.length, version: v });
     }
+    done++;
+    opts.onProgress?.({ done, total: versions.length, failed: failed.length, version: v });
+  };
+  try {
+    // A few originals in flight per worker keeps them busy while holding only a handful in memory.
+    const inFlight = pool ? nWorkers * 2 : 1;
+    let next = 0;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < versions.length) await one(versions[next++]!);
+    }));
     await store.finishRun(runId, 'ok', `${parsed} parsed, ${failed.length} failed, ${skipped} skipped`);
   } catch (err) {
     await store.finishRun(runId, 'failed', (err as Error).message);
     throw err;
+  } finally {
+    await pool?.close();
   }
   return { runId, parserVersion, versions: versions.length, parsed, failed, skipped, missing, elapsedMs: Date.now() - started };
 }

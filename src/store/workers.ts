@@ -1,0 +1,93 @@
+/**
+ * A small pool of worker threads that extract and parse originals in parallel (re-parsing a national
+ * archive is CPU-bound: PDF text layers, layout, OCR). A worker that crashes or exceeds the per-document
+ * time limit is replaced, and only that document fails.
+ */
+import { Worker } from 'node:worker_threads';
+import type { OriginalHints } from '../extract/index.ts';
+import type { ReportRecord } from '../parse/record.ts';
+
+interface Job {
+  id: number;
+  bytes: Buffer;
+  hints: OriginalHints;
+  fileName: string | null;
+  ok: (r: ReportRecord) => void;
+  fail: (e: Error) => void;
+}
+
+interface Slot { worker: Worker; ready: boolean; job: Job | null; timer: NodeJS.Timeout | null }
+
+export class ParsePool {
+  private slots: Slot[] = [];
+  private queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size: number, private readonly opts: { ocr: boolean; timeoutMs: number }) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Extracts and parses one original in a worker. */
+  parse(bytes: Buffer, hints: OriginalHints, fileName: string | null): Promise<ReportRecord> {
+    return new Promise((ok, fail) => {
+      this.queue.push({ id: this.nextId++, bytes, hints, fileName, ok, fail });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./reparse-worker.mjs', import.meta.url));
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    worker.on('message', (m: { ready?: boolean; id?: number; record?: ReportRecord; error?: string }) => {
+      if (m.ready) { slot.ready = true; this.pump(); return; }
+      const job = slot.job;
+      if (!job || job.id !== m.id) return;
+      this.release(slot);
+      if (m.error !== undefined) job.fail(new Error(m.error)); else job.ok(m.record!);
+      this.pump();
+    });
+    const replace = (why: string) => {
+      const job = slot.job;
+      this.release(slot);
+      const i = this.slots.indexOf(slot);
+      if (this.closed || i < 0) return;
+      this.slots[i] = this.spawn();
+      job?.fail(new Error(why));
+    };
+    worker.on('error', (e) => replace(`parser worker crashed: ${e.message.split('\n')[0]}`));
+    worker.on('exit', (code) => { if (!this.closed) replace(`parser worker exited (${code})`); });
+    return slot;
+  }
+
+  private release(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (!this.queue.length) return;
+      if (slot.job || !slot.ready) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.timer = setTimeout(() => {
+        // A document that never finishes (a pathological PDF) must not stall the whole archive.
+        const i = this.slots.indexOf(slot);
+        const j = slot.job;
+        this.release(slot);
+        if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
+        slot.worker.removeAllListeners('exit');
+        void slot.worker.terminate();
+        j?.fail(new Error(`extraction took longer than ${Math.round(this.opts.timeoutMs / 1000)} s`));
+      }, this.opts.timeoutMs);
+      slot.worker.postMessage({ id: job.id, bytes: job.bytes, hints: job.hints, fileName: job.fileName, ocr: this.opts.ocr });
+    }
+  }
+}
