@@ -42,7 +42,8 @@ describe('nianbao reparse', () => {
 
   it('--only-stale skips what this parser already read; filters and bad input', () => {
     expect(cli('reparse', '--storage', storage, '--only-stale').stdout).toMatch(/0 parsed, 0 failed, 2 skipped/);
-    expect(cli('reparse', '--storage', storage, '--year', '2020', '--json').stdout).toMatch(/"parsed":1,/);
+    expect(cli('reparse', '--storage', storage, '--year', '2020', '--json', '--workers', '1').stdout).toMatch(/"parsed":1,/);
+    expect(cli('reparse', '--storage', storage, '--workers', 'many').stderr.trim()).toBe('nianbao: --workers must be a whole number from 1 to 64, got "many"');
     const bad = cli('reparse', '--storage', storage, '--year', 'last');
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('nianbao: --year must be a year, got "last"');

@@ -12,17 +12,20 @@ export const registerReparse: RegisterCommand = (program: Command, setExit) => {
     .option('--year <year>', 'only this report year')
     .option('--only-stale', 'skip versions already parsed by this parser version')
     .option('--no-ocr', 'do not OCR scanned originals')
+    .option('--workers <n>', 'worker threads that extract and parse in parallel (default: CPU count, at most 4)')
     .option('--wait <seconds>', 'wait this long for another writer to finish', '0')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { storage?: string; agency?: string; year?: string; onlyStale?: boolean; ocr: boolean; wait: string; json?: boolean }) => {
+    .action(async (opts: { storage?: string; agency?: string; year?: string; onlyStale?: boolean; ocr: boolean; workers?: string; wait: string; json?: boolean }) => {
       const year = opts.year === undefined ? undefined : Number(opts.year);
       if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) throw new UserError(`--year must be a year, got "${opts.year}"`);
+      const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) throw new UserError(`--workers must be a whole number from 1 to 64, got "${opts.workers}"`);
       const store = await open(opts.storage, Number(opts.wait));
       try {
         const tty = process.stderr.isTTY;
         const r = await reparseArchive(store, {
           ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
-          onlyStale: !!opts.onlyStale, ocr: opts.ocr,
+          onlyStale: !!opts.onlyStale, ocr: opts.ocr, ...(workers !== undefined ? { workers } : {}),
           onProgress: (p) => { if (tty && (p.done % 25 === 0 || p.done === p.total)) process.stderr.write(`\r  ${p.done}/${p.total} (${p.failed} failed)`); },
         });
         if (tty) process.stderr.write('\n');
