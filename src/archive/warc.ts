@@ -81,8 +81,10 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
     // ---- HTTP exchanges ----
     let fq = store.db.selectFrom('fetches').selectAll().where('status', 'is not', null);
     if (opts.agencyId !== undefined) fq = fq.where('agency_id', '=', opts.agencyId);
-    const fetches = await fq.orderBy('fetch_id').execute();
-    for (const f of fetches) {
+    // Streamed: a national archive holds millions of exchanges; only digests and referrers stay in memory.
+    const referrerOf = new Map<string, string>();
+    for await (const f of fq.orderBy('fetch_id').stream()) {
+      if (f.referrer) for (const u of [f.url, f.final_url]) if (u && !referrerOf.has(u)) referrerOf.set(u, f.referrer);
       for (const hop of parseJson<{ url: string; status: number; location: string }[]>(f.redirects) ?? []) {
         await writeExchange(f, hop.url, hop.status, { location: hop.location }, null);
       }
@@ -97,13 +99,8 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
       .select(['reports.agency_id', 'reports.agency_name', 'reports.year', 'reports.report_key']);
     if (opts.agencyId !== undefined) vq = vq.where('reports.agency_id', '=', opts.agencyId);
     if (opts.year !== undefined) vq = vq.where('reports.year', '=', opts.year);
-    const versions = await vq.orderBy('report_versions.version_id').execute();
-    // Who linked to what, from the recorded exchanges: the discovery path of each report is walked up from it.
-    const referrerOf = new Map<string, string>();
-    for (const f of fetches) {
-      if (!f.referrer) continue;
-      for (const u of [f.url, f.final_url]) if (u && !referrerOf.has(u)) referrerOf.set(u, f.referrer);
-    }
+    const versions = vq.orderBy('report_versions.version_id').stream();
+    // Who linked to what (from the exchanges above): the discovery path of each report is walked up from it.
     const discoveryPath = (v: { source_url: string | null; discovered_from: string | null }): string | null => {
       if (!v.source_url) return v.discovered_from;
       const chain = [v.source_url];
@@ -112,7 +109,7 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
       return chain.length > 1 ? chain.join(' -> ') : null;
     };
     const originalOf = new Map<number, Written>();
-    for (const v of versions) {
+    for await (const v of versions) {
       if (!store.archive.has(v.sha256)) continue;
       const url = v.source_url ?? `urn:nianbao:sha256:${v.sha256}`;
       let orig = byDigest.get(v.sha256);
@@ -142,9 +139,9 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
     }
 
     // ---- parsed records: conversions of their originals ----
-    const records = await store.db.selectFrom('records').selectAll()
-      .where('superseded_at', 'is', null).where('error', 'is', null).orderBy('record_id').execute();
-    for (const r of records) {
+    const records = store.db.selectFrom('records').selectAll()
+      .where('superseded_at', 'is', null).where('error', 'is', null).orderBy('record_id').stream();
+    for await (const r of records) {
       const orig = originalOf.get(r.version_id);
       const json = recordJson(r);
       if (!orig || !json) continue; // filtered out, original missing, or no record
