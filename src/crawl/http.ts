@@ -3,6 +3,7 @@
  * carries per-host cookies (including those a browser earned), supports conditional GET and an HTTP proxy.
  * Redirects are followed here, hop by hop, so every hop is recorded.
  */
+import type { HttpExchangeLike } from '../store/index.ts';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -17,16 +18,8 @@ export interface HttpRequest {
   body?: string;
 }
 
-export interface HttpResponse {
-  url: string;
-  finalUrl: string;
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-  redirects: { url: string; status: number; location: string }[];
-  fetchedAt: string;
-  elapsedMs: number;
-}
+/** One HTTP exchange as the store records it (the store owns the shape; the crawler produces it). */
+export type HttpResponse = HttpExchangeLike;
 
 export class NetworkError extends Error {
   constructor(readonly url: string, readonly code: string, message: string) {

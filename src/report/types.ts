@@ -4,18 +4,12 @@
  * timestamps for fetch times.
  */
 import type { ReportRecord } from '../parse/index.ts';
+import type { Agency } from '../seeds/index.ts';
 
-export type AgencyKind = 'government' | 'department';
+export type { AgencyKind } from '../seeds/index.ts';
 
-export interface AgencyFacts {
-  agencyId: string;
-  name: string;
-  regionCode: string | null;
-  level: string | null;
-  kind: AgencyKind | null;
-  parentId: string | null;
-  homeUrl: string | null;
-  reportListUrls: string[];
+/** A seed agency as status and export read it: the seed row less its render mode. */
+export interface AgencyFacts extends Omit<Agency, 'render'> {
   /** A seed's own deadline, `MM-DD` of year Y+1 (townships: set by their county); null = the rule applies. */
   deadline?: string | null;
 }
