@@ -9,8 +9,6 @@ export interface PrintedRow {
   row: string;
   parts: LineParts;
   line: number;
-  /** The numbers were on a different line than the label (wrapped label, orphan numbers). */
-  detached: boolean;
 }
 
 export interface TableRegion {
@@ -86,20 +84,20 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
       held = null;
     }
     if (hasNumbers && match) {
-      current.rows.push({ row: match.row, parts, line: line.index, detached: false });
+      current.rows.push({ row: match.row, parts, line: line.index });
     } else if (hasNumbers && current.table === 'appeals') {
       // Table 四's labels are column headers: its numbers come as lines of numbers only.
       current.orphans.push({ line: line.index, parts });
     } else if (hasNumbers) {
       const owner = pending.pop();
-      if (owner) current.rows.push({ row: owner.row, parts, line: line.index, detached: true });
+      if (owner) current.rows.push({ row: owner.row, parts, line: line.index });
       else {
         if (held) current.orphans.push(held);
         held = { line: line.index, parts };
       }
     } else if (match && !filled().has(match.row)) {
       if (held) {
-        current.rows.push({ row: match.row, parts: held.parts, line: held.line, detached: true });
+        current.rows.push({ row: match.row, parts: held.parts, line: held.line });
         held = null;
       } else pending.push({ row: match.row, line: line.index });
     }
