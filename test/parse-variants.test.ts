@@ -33,6 +33,8 @@ describe('a report with non-zero numbers in the shapes real extractions give', (
     ['the group label printed vertically', { sep: 'spaces', version: '2021', verticalGroup: true }],
     ['a page break with a page number and repeated header inside table 三', { sep: 'tab', version: '2021', pageBreak: true }],
     ['full-width digits, brackets and 1、 numbering', { sep: 'tab', version: '2021', fullWidth: true }],
+    ['group labels repeated on every row (rowspans expanded), in tabs', { sep: 'tab', version: '2021', repeatGroups: true }],
+    ['group labels repeated on every row, in layout text', { sep: 'spaces', version: '2021', repeatGroups: true }],
   ];
   for (const [name, style] of styles) {
     it(name, () => {

@@ -73,7 +73,7 @@ function dataRun(fields: string[], source: Line['source']): LineParts {
   // A row of blank marks ("—", "/") is data; a row of empty fields is only a label.
   if (!slots.some((s) => s.kind === 'number' || (s.kind === 'blank' && s.text !== ''))) slots = [];
   return {
-    label: labelParts.join(' '),
+    label: labelParts.join('\t'), // field boundaries kept: the last field alone may name the row
     slots,
     rawSlots: slots,
     positional: source !== 'space',

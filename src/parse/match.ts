@@ -27,16 +27,23 @@ export function matchRow(table: TableKey, label: string): RowMatch | null {
       }
     }
   }
-  if (best) return best;
-  // Whole-label aliases: the last label field alone, numbering stripped ("3.其他", "(七)总计").
-  const lastField = compact(label.split(/\s{2,}|\t/).pop() ?? label);
+  // Whole-label aliases: the last label field alone, numbering stripped ("3.其他", "(七)总计"). It names
+  // the row unless a phrase reaches into that field: in "（六）其他处理 | 3.其他" the group label is left of it.
+  const lastField = compact(lastLabelField(label));
   const bare = stripNumbering(lastField);
-  for (const alias of ROW_ALIASES[table]) {
-    if (alias.whole?.includes(bare) || alias.whole?.includes(stripNumbering(c))) {
-      return { row: alias.row, alias, end: c.length, fuzzy: false };
+  if (!best || best.end <= c.length - lastField.length) {
+    for (const alias of ROW_ALIASES[table]) {
+      if (alias.whole?.includes(bare) || (!best && alias.whole?.includes(stripNumbering(c)))) {
+        return { row: alias.row, alias, end: c.length, fuzzy: false };
+      }
     }
   }
-  return fuzzyMatch(table, c);
+  return best ?? fuzzyMatch(table, c);
+}
+
+/** The last field of a label: cells and runs of spaces separate fields, and so does a new sub-item number. */
+export function lastLabelField(label: string): string {
+  return label.split(/\s{2,}|\t| (?=\d{1,2}[.、])/).pop() ?? label;
 }
 
 /** Typos like "其他法律行政止公开": a long phrase most of whose characters appear in order. */

@@ -1,7 +1,7 @@
 import { compact } from './normalize.ts';
 import { TABLE_STARTS, TABLES_END } from './labels.ts';
 import { splitLine, type Line, type LineParts } from './lines.ts';
-import { matchRow } from './match.ts';
+import { lastLabelField, matchRow } from './match.ts';
 import type { TableKey } from './record.ts';
 
 /** A printed row of a table: its key, and the slots of numbers found for it. */
@@ -116,8 +116,7 @@ function continuation(table: TableKey, label: string, next: Line | undefined) {
   const nextText = compact(nextParts.label);
   if (nextParts.slots.length || !nextText || OUTLINE_START.test(nextText) || tableStartedBy(next) || endsTables(next)) return null;
   // A label whose last field names its own row is complete ("行政处罚" then "行政强制" on the next line).
-  const lastField = label.split(/\s{2,}|\t| (?=\d{1,2}[.、])/).pop() ?? label;
-  const own = matchRow(table, lastField);
+  const own = matchRow(table, lastLabelField(label));
   if (own && !own.fuzzy) return null;
   const joined = compact(label) + nextText;
   const m = matchRow(table, joined);

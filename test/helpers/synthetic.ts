@@ -62,6 +62,8 @@ export interface RenderStyle {
   pageBreak?: boolean;
   /** Full-width digits and brackets, and "1、" numbering. */
   fullWidth?: boolean;
+  /** Repeat the group label on every row of its group, as a grid with rowspans expanded does. */
+  repeatGroups?: boolean;
   /** Print table 四 with its 15 numbers run together. */
   runTogetherAppeals?: boolean;
 }
@@ -114,7 +116,7 @@ export function renderReport(values: typeof SYNTHETIC, style: RenderStyle, agenc
       ['other_no_correction', 'other_no_fee', 'other_other'].reduce((s, k) => s + values.requests[k]![c]!, 0));
     const [head, item] = splitCodebookLabel(r.label);
     let label: string[];
-    if (item) label = [head === printedGroup ? '' : head, item];
+    if (item) label = [head === printedGroup && !style.repeatGroups ? '' : head, item];
     else label = [head, ''];
     printedGroup = head;
     if (style.verticalGroup && r.row === 'granted') {
