@@ -4,6 +4,7 @@
  * delays alone force), requests, peak memory; then the second night's requests and bytes.
  * Run: npx tsx bench/crawl.ts [--delay-ms 200] [--agencies 500] [--hosts 50]
  */
+import { REAL_REPORTS } from '../test/helpers/shared.ts';
 import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ const arg = (name: string, d: number) => { const i = process.argv.indexOf(name);
 const delayMs = arg('--delay-ms', 200);
 const nAgencies = arg('--agencies', 500);
 const nHosts = arg('--hosts', 50);
-const pdf = readFileSync('/work/shared/real-reports/003_hongze_qu_2024.pdf').subarray(0, 20_000);
+const pdf = readFileSync(REAL_REPORTS + '/003_hongze_qu_2024.pdf').subarray(0, 20_000);
 let served = 0;
 
 function route(path: string): { type: string; body: Buffer } | null {

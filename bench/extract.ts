@@ -3,6 +3,7 @@
  * PDF extract+parse reports/second beside `pdftotext -layout` alone on the same files (the ratio says
  * what the grid rebuilding costs), then OCR seconds per page on the image-only fixture.
  */
+import { REAL_REPORTS } from '../test/helpers/shared.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -14,9 +15,9 @@ const run = promisify(execFile);
 const rounds = Number(process.argv[2] ?? 5);
 const fx = await makeFixtures();
 const files = [
-  '/work/shared/real-reports/001_huaian_shi_2024.pdf',
-  '/work/shared/real-reports/002_hongze_qu_2023.pdf',
-  '/work/shared/real-reports/003_hongze_qu_2024.pdf',
+  REAL_REPORTS + '/001_huaian_shi_2024.pdf',
+  REAL_REPORTS + '/002_hongze_qu_2023.pdf',
+  REAL_REPORTS + '/003_hongze_qu_2024.pdf',
   fx.pdf,
 ];
 const bytes = await Promise.all(files.map((f) => readFile(f)));

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { documentFromText } from '../../src/extract/index.ts';
 import { parseDocument, tableRows, type ReportRecord, type TableKey } from '../../src/parse/index.ts';
 import type { FormatVersion } from '../../src/parse/record.ts';
 
-export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+export { SHARED } from './shared.ts';
+import { SHARED } from './shared.ts';
 
 export function parseText(text: string, method: 'text' | 'markdown' = 'text'): ReportRecord {
   return parseDocument(documentFromText(text, method));

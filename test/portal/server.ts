@@ -11,6 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { REAL_REPORTS } from '../helpers/shared.ts';
 import iconv from 'iconv-lite';
 
 export interface Hit { site: string; method: string; path: string; ua: string; cookie: string; at: number; status: number }
@@ -18,8 +19,8 @@ export interface Hit { site: string; method: string; path: string; ua: string; c
 type Resp = { status?: number; type?: string; body: Buffer | string; headers?: Record<string, string>; gbk?: boolean };
 type Route = (req: http.IncomingMessage, path: string, body: string) => Resp | null;
 
-const PDF_A = readFileSync('/work/shared/real-reports/002_hongze_qu_2023.pdf');
-const PDF_B = readFileSync('/work/shared/real-reports/003_hongze_qu_2024.pdf');
+const PDF_A = readFileSync(REAL_REPORTS + '/002_hongze_qu_2023.pdf');
+const PDF_B = readFileSync(REAL_REPORTS + '/003_hongze_qu_2024.pdf');
 
 const html = (title: string, body: string, head = '', charset = 'utf-8') =>
   `<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=${charset}"><title>${title}</title>${head}</head><body>` +
