@@ -141,6 +141,9 @@ describe('PDF grids', () => {
     // The grid row "三、本年度办理结果 | （六）其他处理 | 3、其他 | 108 …" is the 2021 row other_other.
     expect(Object.values(rec.tables.requests.rows.other_other ?? {}).map((c) => c.value)).toEqual([108, 2, 0, 0, 0, 0, 110]);
     expect(rec.checks.filter((c) => !c.pass)).toEqual([]);
+    // 行政许可's one number fills a merged cell three grid columns wide: one value, no warning.
+    expect(rec.tables.active.rows.licensing?.decisions?.value).toBe(447228);
+    expect(rec.warnings).toEqual([]);
   });
 });
 

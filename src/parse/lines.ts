@@ -44,6 +44,8 @@ export interface LineParts {
   positional: boolean;
   /** How many label fields preceded the data (0 for a line of numbers only). */
   labelFields: number;
+  /** From a table grid, where a merged cell repeats its text into every column it spans. */
+  grid: boolean;
 }
 
 export function splitLine(line: Line): LineParts {
@@ -78,6 +80,7 @@ function dataRun(fields: string[], source: Line['source']): LineParts {
     rawSlots: slots,
     positional: source !== 'space',
     labelFields: labelParts.length,
+    grid: source === 'grid',
   };
 }
 

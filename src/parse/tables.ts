@@ -41,7 +41,7 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
     ? [{ rows: expected.map((r) => r.row), slots: streamRows.slots, positional: streamRows.positional }]
     : [...printed].map(([row, parts]) => ({
         rows: [row],
-        slots: !trailingArtifacts && parts.rawSlots.length === columnKeys(version, table, row).length ? parts.rawSlots : parts.slots,
+        slots: slotsOf(parts, columnKeys(version, table, row).length, trailingArtifacts),
         positional: parts.positional,
       }));
   for (const unit of units) {
@@ -108,6 +108,23 @@ function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional
   }
   const slots = lines.flatMap((o) => (o.parts.rawSlots.length === 15 ? o.parts.rawSlots : o.parts.slots));
   return { slots, positional: lines.every((o) => o.parts.positional) };
+}
+
+function slotsOf(parts: LineParts, n: number, trailingArtifacts: boolean): PrintedValue[] {
+  if (!trailingArtifacts && parts.rawSlots.length === n) return parts.rawSlots;
+  return parts.grid ? foldMergedCells(parts.slots, n) : parts.slots;
+}
+
+/**
+ * A grid expands a merged cell into every column it spans ("行政许可 | 447228 | 447228 | 447228" for a
+ * one-column row). When a row has too many values and they are n runs of one printed text, all of one
+ * length, each run was one cell. Anything less regular is left to placement.
+ */
+function foldMergedCells(slots: PrintedValue[], n: number): PrintedValue[] {
+  if (slots.length <= n || slots.length % n !== 0 || slots.some((s) => s.text === '')) return slots;
+  const span = slots.length / n;
+  const runs = Array.from({ length: n }, (_, i) => slots.slice(i * span, (i + 1) * span));
+  return runs.every((run) => run.every((s) => s.text === run[0]!.text)) ? runs.map((run) => run[0]!) : slots;
 }
 
 /** Text sources often end every row with a stray tab; then a trailing empty field is not a blank cell. */
