@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Block, ExtractedDocument } from './document.ts';
 import { joinPageTables, layoutPage, type PlacedText, type Segment } from './layout.ts';
+import { toolError } from './office.ts';
+import { checkPixels } from './imagesize.ts';
 
 /**
  * OCR for scans and images: pages rendered by pdftoppm (grey, 300 dpi), words and their boxes from
@@ -12,7 +14,8 @@ import { joinPageTables, layoutPage, type PlacedText, type Segment } from './lay
  * same grid layout as born-digital PDFs. Every document from here is marked ocr: true.
  */
 const run = promisify(execFile);
-const DPI = 300;
+export const OCR_DPI = 300;
+const DPI = OCR_DPI;
 const PT = 72 / DPI; // pixels → points, so layout tolerances mean the same as for PDFs
 
 export interface OcrOptions {
@@ -34,6 +37,7 @@ function readPgm(buf: Buffer): Gray {
   if (!header) throw new Error('not a binary PGM image');
   const width = Number(header[1]);
   const height = Number(header[2]);
+  checkPixels(width, height, 'rendered page');
   return { width, height, data: buf.subarray(header[0].length, header[0].length + width * height) };
 }
 
@@ -87,7 +91,7 @@ async function ocrBitmap(pgmPath: string, lang: string, page: number): Promise<B
   const { stdout } = await run('tesseract', [pgmPath, '-', '-l', lang, '--psm', process.env.NIANBAO_OCR_PSM ?? '11', 'tsv'], {
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,
-  });
+  }).catch((err: unknown) => { throw toolError('tesseract', err, 300_000); });
   return layoutPage(wordsFromTsv(stdout), rulingsFromBitmap(img), page);
 }
 
@@ -99,7 +103,7 @@ export async function ocrPdf(bytes: Buffer, opts: OcrOptions = {}): Promise<Extr
     const args = ['-r', String(DPI), '-gray'];
     if (opts.firstPage) args.push('-f', String(opts.firstPage));
     if (opts.lastPage) args.push('-l', String(opts.lastPage));
-    await run('pdftoppm', [...args, input, path.join(dir, 'page')], { timeout: 300_000 });
+    await run('pdftoppm', [...args, input, path.join(dir, 'page')], { timeout: 300_000 }).catch((err: unknown) => { throw toolError('pdftoppm', err, 300_000); });
     const pages = (await readdir(dir)).filter((f) => f.endsWith('.pgm')).sort();
     const out: Block[][] = [];
     for (const [i, f] of pages.entries()) out.push(await ocrBitmap(path.join(dir, f), opts.lang ?? 'chi_sim+eng', (opts.firstPage ?? 1) + i));
@@ -116,7 +120,7 @@ export async function ocrImage(bytes: Buffer, opts: OcrOptions = {}): Promise<Ex
     await writeFile(input, bytes);
     // Normalise any image format to a grey PGM at its own resolution (assumed 300 dpi when unknown).
     const pgm = path.join(dir, 'page.pgm');
-    await run('convert', [input, '-colorspace', 'Gray', '-depth', '8', pgm], { timeout: 120_000 });
+    await run('convert', [input, '-colorspace', 'Gray', '-depth', '8', pgm], { timeout: 120_000 }).catch((err: unknown) => { throw toolError('ImageMagick', err, 120_000); });
     return ocrDocument(await ocrBitmap(pgm, opts.lang ?? 'chi_sim+eng', 1), 1);
   } finally {
     await rm(dir, { recursive: true, force: true });

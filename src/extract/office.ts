@@ -9,8 +9,20 @@ import * as XLSX from 'xlsx';
 import type { Block, ExtractedDocument } from './document.ts';
 import { tidyCell } from './cells.ts';
 import { documentFromHtml } from './html.ts';
+import { RefusedOriginal } from './limits.ts';
+import { checkZip } from './zipguard.ts';
 
 const run = promisify(execFile);
+const LIBREOFFICE_TIMEOUT_MS = 120_000;
+
+/** A failed or timed-out helper program as one line: which tool, and its last words. */
+export function toolError(tool: string, err: unknown, timeoutMs: number): Error {
+  const e = err as { killed?: boolean; signal?: string; code?: unknown; stderr?: string; message?: string };
+  if (e?.killed || e?.signal === 'SIGTERM') return new RefusedOriginal(`${tool} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  if (e?.code === 'ENOENT') return new Error(`${tool} is not installed (command not found)`);
+  const last = String(e?.stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !/javaldx/.test(l)).at(-1);
+  return new RefusedOriginal(`${tool} failed: ${(last ?? String(e?.message ?? err).split('\n')[0] ?? '').replace(/\/tmp\/nianbao-[\w-]+\//g, '')}`);
+}
 
 /** DOCX through mammoth's HTML, which keeps tables (its raw text does not). */
 export async function documentFromDocx(bytes: Buffer): Promise<ExtractedDocument> {
@@ -61,11 +73,16 @@ export function documentFromSheet(bytes: Buffer): ExtractedDocument {
   const blocks: Block[] = [];
   for (const name of wb.SheetNames) {
     const ws = wb.Sheets[name]!;
-    const rows = XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: false, defval: '', blankrows: false });
+    // Blank rows are kept until the merges are applied: merge ranges count them, relative to the sheet's range.
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: false, defval: '', blankrows: true });
     const grid = rows.map((r) => r.map((c) => tidyCell(String(c ?? ''))));
+    const origin = XLSX.utils.decode_range(ws['!ref'] ?? 'A1').s;
     for (const m of ws['!merges'] ?? []) {
-      const v = grid[m.s.r]?.[m.s.c] ?? '';
-      for (let r = m.s.r; r <= m.e.r; r++) for (let c = m.s.c; c <= m.e.c; c++) if (grid[r]) grid[r]![c] = v;
+      const at = (r: number, c: number) => [r - origin.r, c - origin.c] as const;
+      const [r0, c0] = at(m.s.r, m.s.c);
+      const [r1, c1] = at(m.e.r, m.e.c);
+      const v = grid[r0]?.[c0] ?? '';
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (grid[r]) grid[r]![c] = v;
     }
     const w = Math.max(0, ...grid.map((r) => r.length));
     const rect = grid.map((r) => Array.from({ length: w }, (_, i) => r[i] ?? '')).filter((r) => r.some((c) => c));
@@ -79,26 +96,50 @@ export function documentFromSheet(bytes: Buffer): ExtractedDocument {
  * LibreOffice headless converts what the libraries cannot read (RTF, odd DOC/WPS) to DOCX; each call
  * gets its own profile directory, since a shared one locks.
  */
-export async function convertWithLibreOffice(bytes: Buffer, ext: string, to: string): Promise<Buffer> {
+export async function convertWithLibreOffice(bytes: Buffer, ext: string, to: string, inFilter?: string): Promise<Buffer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'nianbao-lo-'));
   try {
-    const input = path.join(dir, `original.${ext}`);
+    // The input's name is fixed here (never the name the web gave it), so it cannot point elsewhere.
+    const input = path.join(dir, `original.${ext.replace(/[^a-z0-9]/gi, '')}`);
     await writeFile(input, bytes);
     await run(
       'soffice',
-      [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--norestore', '--convert-to', to, '--outdir', path.join(dir, 'out'), input],
-      { timeout: 120_000 },
-    );
-    const out = await readdir(path.join(dir, 'out'));
-    if (!out[0]) throw new Error(`LibreOffice produced no ${to} file`);
+      [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--norestore', ...(inFilter ? [`--infilter=${inFilter}`] : []),
+        '--convert-to', to, '--outdir', path.join(dir, 'out'), input],
+      { timeout: LIBREOFFICE_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+    ).catch((err: unknown) => { throw toolError('LibreOffice', err, LIBREOFFICE_TIMEOUT_MS); });
+    const out = await readdir(path.join(dir, 'out')).catch(() => []);
+    if (!out[0]) throw new RefusedOriginal(`LibreOffice could not read it${inFilter ? ` as ${inFilter}` : ''} (damaged, or not the format it claims to be)`);
     return await readFile(path.join(dir, 'out', out[0]));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-export async function documentViaLibreOffice(bytes: Buffer, ext: string): Promise<ExtractedDocument> {
-  const docx = await convertWithLibreOffice(bytes, ext, 'docx');
+/**
+ * `inFilter` pins the import filter: without it LibreOffice falls back to importing unreadable bytes as
+ * plain text, and a damaged DOC would "succeed" as a page of mojibake.
+ */
+export async function documentViaLibreOffice(bytes: Buffer, ext: string, inFilter?: string): Promise<ExtractedDocument> {
+  const docx = await convertWithLibreOffice(bytes, ext, 'docx', inFilter);
+  await checkZip(docx);
   const doc = await documentFromDocx(docx);
+  // LibreOffice imports bytes it cannot place as text in some encoding: refuse pages of mojibake.
+  const share = readableShare(doc);
+  if (share < 0.6) throw new RefusedOriginal(`unreadable: LibreOffice could only import it as text, and ${Math.round((1 - share) * 100)}% of its characters are not Chinese, Latin or punctuation`);
   return { ...doc, method: 'libreoffice', quality: Math.min(doc.quality, 0.9) };
+}
+
+/** Characters a report is written in: CJK ideographs and punctuation, full-width forms, printable ASCII. */
+const READABLE = /[\u0020-\u007e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\s]/u;
+
+/** Share of a document's characters that are readable (random bytes read as UTF-16 score about 0.35). */
+export function readableShare(doc: ExtractedDocument): number {
+  let all = 0;
+  let ok = 0;
+  for (const b of doc.blocks) for (const t of b.kind === 'text' ? [b.text] : b.rows.flat()) for (const ch of t) {
+    all++;
+    if (READABLE.test(ch)) ok++;
+  }
+  return all ? ok / all : 1;
 }

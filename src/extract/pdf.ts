@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Block, ExtractedDocument } from './document.ts';
 import { joinPageTables, layoutPage, type PlacedText, type Segment } from './layout.ts';
+import { RefusedOriginal } from './limits.ts';
 
 /**
  * PDF text layer through pdf.js (the build pdf-parse ships), with the CJK cMaps and standard fonts
@@ -17,11 +18,41 @@ type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsPromise: Promise<PdfJs> | undefined;
 const loadPdfJs = () => (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
 
+/**
+ * The one set of pdf.js options every getDocument call uses. PDFs come from the open web: no eval of
+ * PDF-supplied code (fonts compiled with new Function), no XFA forms, no font loading through the
+ * platform, and cMaps and standard fonts read from the local pdfjs-dist folder, so nothing is fetched.
+ */
+export const PDFJS_OPTIONS = {
+  cMapUrl: CMAP_URL,
+  cMapPacked: true,
+  standardFontDataUrl: FONT_URL,
+  isEvalSupported: false,
+  enableXfa: false,
+  disableFontFace: true,
+  useSystemFonts: false,
+  useWorkerFetch: false,
+  isOffscreenCanvasSupported: false,
+  verbosity: 0,
+} as const;
+
+/** pdf.js's exceptions as one line a person can act on. */
+function pdfError(err: unknown): Error {
+  const e = err as { name?: string; message?: string };
+  const msg = String(e?.message ?? err).split('\n')[0];
+  if (e?.name === 'PasswordException') return new RefusedOriginal('PDF is encrypted with a password to open it; it cannot be read without the password');
+  if (e?.name === 'InvalidPDFException') return new RefusedOriginal(`damaged PDF (truncated download?): ${msg}`);
+  if (e?.name === 'UnknownErrorException' || e?.name === 'FormatError') return new RefusedOriginal(`damaged PDF: ${msg}`);
+  return err instanceof Error ? err : new Error(msg);
+}
+
 /** pdf.js drawing operators inside a constructPath (pdf.js 5 packs paths this way). */
 const DRAW = { moveTo: 0, lineTo: 1, curveTo: 2, closePath: 3 } as const;
 
 export interface PdfPages {
   pages: Block[][];
+  /** Largest page, in points (width × height), so OCR can refuse pages too big to render. */
+  largestPage: { width: number; height: number; page: number };
   /** Characters of text found, and how many of them look like garbage (U+FFFD, private use, "(cid:"). */
   chars: number;
   garbage: number;
@@ -40,27 +71,23 @@ const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x +
 /** Reads every page's placed text and rulings. */
 export async function readPdfPages(bytes: Buffer): Promise<PdfPages> {
   const pdfjs = await loadPdfJs();
-  const doc = await pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    cMapUrl: CMAP_URL,
-    cMapPacked: true,
-    standardFontDataUrl: FONT_URL,
-    isEvalSupported: false,
-    useSystemFonts: false,
-    verbosity: 0,
-  }).promise;
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), ...PDFJS_OPTIONS }).promise.catch((err: unknown) => {
+    throw pdfError(err);
+  });
   const OPS = pdfjs.OPS;
   const STROKES = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const FILLS = new Set<number>([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const pages: Block[][] = [];
   let chars = 0;
   let garbage = 0;
+  const largestPage = { width: 0, height: 0, page: 0 };
   try {
     for (let p = 1; p <= doc.numPages; p++) {
-      const page = await doc.getPage(p);
+      const page = await doc.getPage(p).catch((err: unknown) => { throw pdfError(err); });
       const viewport = page.getViewport({ scale: 1 });
+      if (viewport.width * viewport.height > largestPage.width * largestPage.height) Object.assign(largestPage, { width: viewport.width, height: viewport.height, page: p });
       const vt = viewport.transform as Matrix;
-      const content = await page.getTextContent();
+      const content = await page.getTextContent().catch((err: unknown) => { throw pdfError(err); });
       const items: PlacedText[] = [];
       for (const raw of content.items) {
         if (!('str' in raw) || !raw.str) continue;
@@ -83,7 +110,7 @@ export async function readPdfPages(bytes: Buffer): Promise<PdfPages> {
       page.cleanup();
     }
     const info = (await doc.getMetadata().catch(() => null))?.info as { Title?: string } | undefined;
-    return { pages, chars, garbage, numPages: doc.numPages, ...(info?.Title ? { title: info.Title } : {}) };
+    return { pages, chars, garbage, numPages: doc.numPages, largestPage, ...(info?.Title ? { title: info.Title } : {}) };
   } finally {
     await doc.destroy();
   }
@@ -166,7 +193,9 @@ export function textLayerVerdict(r: PdfPages): { usable: boolean; reason?: strin
 }
 
 /** PDF bytes → the neutral document from its text layer (the caller decides on OCR from `verdict`). */
-export async function documentFromPdfText(bytes: Buffer): Promise<{ doc: ExtractedDocument; verdict: ReturnType<typeof textLayerVerdict> }> {
+export async function documentFromPdfText(bytes: Buffer): Promise<{
+  doc: ExtractedDocument; verdict: ReturnType<typeof textLayerVerdict>; numPages: number; largestPage: PdfPages['largestPage'];
+}> {
   const r = await readPdfPages(bytes);
   const verdict = textLayerVerdict(r);
   const blocks = joinPageTables(r.pages);
@@ -181,5 +210,5 @@ export async function documentFromPdfText(bytes: Buffer): Promise<{ doc: Extract
     warnings: verdict.reason ? [...warnings, verdict.reason] : warnings,
     ocr: false,
   };
-  return { doc, verdict };
+  return { doc, verdict, numPages: r.numPages, largestPage: r.largestPage };
 }
