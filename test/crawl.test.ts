@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { startPortal, fixtureSeeds, type Portal } from './portal/server.ts';
 import { parseSeeds } from '../src/seeds/index.ts';
@@ -16,8 +15,12 @@ let portal: Portal;
 let dir: string;
 let night1: CrawlResult;
 const tmp = () => mkdtempSync(join(tmpdir(), 'nianbao-crawl-'));
-const reports = (d: string) => new Database(join(d, 'crawl.sqlite'), { readonly: true })
-  .prepare(`select * from reports where status = 'live' order by canonical_url`).all() as { canonical_url: string; agency_id: string | null; discovered_name: string | null; year: number | null; title: string }[];
+/** The store's database, read with plain SQLite (what any reader of the storage sees). */
+const storeDb = (d: string) => new Database(join(d, 'nianbao.sqlite'), { readonly: true });
+/** Reports not gone, each with the URL of its first original (the report page, or the file listed as the report). */
+const reports = (d: string) => storeDb(d).prepare(`select r.report_id, r.agency_id, r.agency_name discovered_name, r.year, r.title, r.published_at,
+    (select source_url from report_versions v where v.report_id = r.report_id order by version_id limit 1) canonical_url
+  from reports r where r.gone_at is null order by canonical_url`).all() as { report_id: number; canonical_url: string; agency_id: string | null; discovered_name: string | null; year: number | null; title: string; published_at: string | null }[];
 const byAgency = (r: CrawlResult, id: string) => r.agencies.find((a) => a.agencyId === id)!;
 
 beforeAll(async () => {
@@ -76,19 +79,64 @@ describe('night one over the fixture portal', () => {
     expect(report.ua).toMatch(/^nianbao\//);
   });
 
-  it('stores one report listed in two columns once, with both sources; _wap and ?isMobile twins collapse', () => {
-    const db = new Database(join(dir, 'crawl.sqlite'), { readonly: true });
-    const r = db.prepare(`select id from reports where canonical_url like '%t20240126_1004.html'`).all() as { id: number }[];
+  it('stores one report listed in two columns once; _wap and ?isMobile twins collapse', () => {
+    const db = storeDb(dir);
+    const r = db.prepare(`select distinct report_id from report_urls where url like '%t20240126_1004.html%'`).all() as { report_id: number }[];
     expect(r.length).toBe(1);
-    const src = db.prepare(`select source_url from report_sources where report_id = ?`).all(r[0]!.id).map((x) => new URL((x as { source_url: string }).source_url).pathname).sort();
-    expect(src).toEqual(['/zwgk/zfxxgknb/2023n/index_1.html', '/zwgk/zfxxgknb/bm/']);
+    // Listed on 2023n/index_1.html and (with ?isMobile=false) on bm/: fetched once, found from one of them.
+    const v = db.prepare(`select source_url, discovered_from from report_versions where report_id = ?`).all(r[0]!.report_id) as { source_url: string; discovered_from: string }[];
+    expect(v.length).toBe(1);
+    expect(['/zwgk/zfxxgknb/2023n/index_1.html', '/zwgk/zfxxgknb/bm/']).toContain(new URL(v[0]!.discovered_from).pathname);
+    expect(portal.hits.filter((h) => h.site === 'county' && /t20240126_1004/.test(h.path)).length).toBe(1);
     const gov = portal.hits.filter((h) => h.site === 'county' && /t20240329_1001/.test(h.path));
     expect(gov.length).toBe(1);
-    // the relative attachment and the onclick .doc were archived
+    // The relative PDF and the onclick .doc are versions of 安平县人民政府's report, found from its page.
     const arch = Archive.open(dir);
-    const atts = db.prepare(`select sha256, url from originals where kind = 'attachment'`).all() as { sha256: string; url: string }[];
-    expect(atts.some((a) => a.url.endsWith('P020240329385561234568.doc'))).toBe(true);
+    const atts = db.prepare(`select v.sha256, v.source_url, v.discovered_from from report_versions v join reports r using (report_id)
+      where r.agency_id = '130529' and r.year = 2023 order by v.source_url`).all() as { sha256: string; source_url: string; discovered_from: string }[];
+    expect(atts.map((a) => new URL(a.source_url).pathname.split('/').pop())).toEqual(['P020240329385561234567.pdf', 'P020240329385561234568.doc', 't20240329_1001.html']);
+    expect(atts[0]!.discovered_from).toMatch(/t20240329_1001\.html$/);
     for (const a of atts) expect(arch.has(a.sha256)).toBe(true);
+  });
+
+  it('records every exchange in the store: one fetch row per request the portal saw, robots.txt and failures included', () => {
+    const db = storeDb(dir);
+    const fetches = db.prepare(`select url, purpose, status, error, agency_id, body_sha256 from fetches where run_id = ?`).all(night1.runId) as { url: string; purpose: string; status: number | null; error: string | null; agency_id: string | null; body_sha256: string | null }[];
+    // Sites the browser never visits: every request they answered is one recorded exchange.
+    for (const site of ['county', 'hanweb', 'gkmlpt', 'trap']) {
+      const answered = fetches.filter((f) => f.status !== null && f.url.startsWith(portal.url[site]!));
+      const hops = portal.hits.filter((h) => h.site === site).length;
+      // A redirect is one exchange with its hop recorded inside (downfile.jsp → /attach/0/…).
+      const redirects = site === 'hanweb' ? portal.hits.filter((h) => h.site === 'hanweb' && h.status === 302).length : 0;
+      expect(answered.length).toBe(hops - redirects);
+    }
+    expect(fetches.filter((f) => f.purpose === 'robots').length).toBeGreaterThanOrEqual(6);
+    const dead = fetches.filter((f) => f.url.startsWith(portal.url.dead!));
+    expect(dead.some((f) => f.status === null && /ECONNREFUSED|connection-refused/.test(f.error ?? '') && f.agency_id === '990003')).toBe(true);
+    // The 429 before the Hanweb window is an exchange too.
+    expect(fetches.some((f) => f.status === 429 && f.purpose === 'list' && f.agency_id === '330825')).toBe(true);
+    const arch = Archive.open(dir);
+    for (const f of fetches) if (f.body_sha256) expect(arch.has(f.body_sha256)).toBe(true);
+  });
+
+  it('takes the publication date from the page (meta PubDate) or, for a file listed as the report, from its list entry', () => {
+    const pub = (agency: string, year: number) => reports(dir).find((r) => r.agency_id === agency && r.year === year)?.published_at;
+    expect(pub('130529', 2023)).toBe('2024-03-29'); // <meta name="PubDate" content="2024-03-29 09:30">
+    expect(pub('130529-tjj', 2023)).toBe('2024-01-26');
+    expect(pub('130529-cgz', 2023)).toBe('2024-01-29'); // the PDF's list entry: <span class="date">2024-01-29</span>
+    expect(pub('440000', 2023)).toBe('2025-03-31');
+    expect(pub('330825', 2023)).toBe('2024-01-30');
+  });
+
+  it('keeps politeness and conditional-GET state in the store', () => {
+    const db = storeDb(dir);
+    const hosts = db.prepare(`select host, next_allowed_at from host_state`).all() as { host: string; next_allowed_at: string | null }[];
+    for (const site of ['county', 'hanweb', 'gkmlpt', 'trap']) expect(hosts.find((h) => h.host === new URL(portal.url[site]!).host)?.next_allowed_at).toBeTruthy();
+    const st = db.prepare(`select etag, last_sha256 from url_state where url = ?`).get(`${portal.url.county}/zwgk/zfxxgknb/bm/`) as { etag: string; last_sha256: string };
+    expect(st.etag).toMatch(/^"[0-9a-f]{16}"$/);
+    expect(Archive.open(dir).has(st.last_sha256)).toBe(true);
+    const items = db.prepare(`select status, count(*) n from work_items where queue = ? group by status`).all(`crawl:${night1.runId}`) as { status: string; n: number }[];
+    expect(items).toEqual([{ status: 'done', n: expect.any(Number) }]);
   });
 
   it('stops a repeating list on "no new links" and caps a runaway list', () => {
@@ -170,43 +218,6 @@ describe('--proxy', () => {
       expect(seen.filter((s) => s.endsWith('/xxgk/ndbg/index.html')).length).toBe(2); // HTTP, then the browser
     } finally { proxy.close(); await p.close(); }
   }, 60_000);
-});
-
-describe('kill and resume', () => {
-  it('continues after SIGKILL of the crawl process; no report lost or stored twice', async () => {
-    const p = await startPortal();
-    const d = tmp();
-    const seedFile = join(d, 'seeds.csv');
-    writeFileSync(seedFile, fixtureSeeds(p.url));
-    const run = () => spawn(process.execPath, ['bin/nianbao.mjs', 'crawl', '--seeds', seedFile, '--storage', join(d, 'st'), '--delay-ms', '60', '--max-pages', '6', '--no-browser', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      const first = run();
-      await new Promise<void>((resolve) => { const t = setInterval(() => { if (p.hits.length >= 30) { clearInterval(t); resolve(); } }, 20); });
-      first.kill('SIGKILL');
-      await new Promise((r) => first.on('exit', r));
-      const killedAt = p.hits.length;
-      const second = run();
-      let out = '';
-      second.stdout.on('data', (c) => { out += c; });
-      const code = await new Promise((r) => second.on('exit', r));
-      expect(code).toBe(0);
-      const summary = JSON.parse(out) as { resumed: boolean };
-      expect(summary.resumed).toBe(true);
-      expect(p.hits.length).toBeGreaterThan(killedAt);
-      const rows = reports(join(d, 'st'));
-      const urls = rows.map((r) => r.canonical_url);
-      expect(new Set(urls).size).toBe(urls.length);
-      // Without a browser the JS-only list and the 412 host are blocked; every other report is there.
-      // The same as an uninterrupted crawl of the same portal.
-      const ref = tmp();
-      await crawl({ agencies: parseSeeds(fixtureSeeds(p.url)), storageDir: ref, delayMs: 5, maxPages: 6, useBrowser: false });
-      expect(urls.sort()).toEqual(reports(ref).map((r) => r.canonical_url).sort());
-      expect(rows.length).toBeGreaterThanOrEqual(20);
-      const db = new Database(join(d, 'st', 'crawl.sqlite'), { readonly: true });
-      const dup = db.prepare(`select count(*) n from (select report_id, url, count(*) c from originals group by report_id, url having c > 1)`).get() as { n: number };
-      expect(dup.n).toBe(0);
-    } finally { await p.close(); }
-  }, 120_000);
 });
 
 describe('list page readers', () => {

@@ -1,19 +1,23 @@
 /**
  * The crawl: a router of small labelled handlers (HOME, LIST, HANWEB, GKMLPT, BROWSER_LIST, REPORT_PAGE,
- * ATTACHMENT) over a SQLite frontier, each request through the per-host scheduler.
+ * ATTACHMENT) over the store's work items, each request through the per-host scheduler. Everything the crawl
+ * knows lives in the store (nianbao.sqlite): the frontier (work items, one queue per run), conditional-GET
+ * state (url_state), politeness (host_state), every exchange (fetches, bodies archived), reports and their
+ * versions. Each write is idempotent, so a crawl killed at any moment runs again and continues its run.
  */
-import { createHash } from 'node:crypto';
-import { Archive } from '../archive/index.ts';
+import { basename } from 'node:path';
 import type { Agency } from '../seeds/index.ts';
+import {
+  fetchInputOf, ingestOriginal, openStore, type FetchInput, type HostState as StoredHostState, type IngestResult, type Store,
+} from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
 import { decodeBody } from './decode.ts';
 import { HttpClient, type HttpResponse } from './http.ts';
 import {
   gkmlptAnswer, hanwebRecords, nextHanwebWindow, readListPage, type ListContinuation, type PageLink,
 } from './listing.ts';
-import { HostScheduler } from './politeness.ts';
+import { HostScheduler, type ExchangeContext, type HostState } from './politeness.ts';
 import { pageVerdict, readReportPage } from './report.ts';
-import { CrawlState, type Label, type WorkItem } from './state.ts';
 import {
   ATTACHMENT_EXT, ATTACHMENT_URL, COLUMN_LINK_TEXTS, COLUMN_URL_TOKENS, DEFAULT_DELAY_MS, DEFAULT_MAX_PAGES_PER_LIST,
   DEFAULT_USER_AGENT, DISCLOSURE_LINK_TEXTS, REPORT_FILE_URL, SUBCOLUMN_LINK_TEXTS, SUBCOLUMN_URL_TOKENS,
@@ -21,7 +25,40 @@ import {
 import { classifyTitle, unitMatches } from './titles.ts';
 import { canonicalUrl, isOwnHost } from './url.ts';
 
-/** An original as it arrives, handed on to archive → extract → parse → store. */
+export type Label = 'HOME' | 'LIST' | 'HANWEB' | 'GKMLPT' | 'BROWSER_LIST' | 'REPORT_PAGE' | 'ATTACHMENT';
+
+/** Whose report an original is, as far as the crawl can tell. */
+export interface ReportIdentity {
+  agencyId: string | null;
+  /** Agency name as printed, when the agency is not in the seeds. */
+  agencyName: string | null;
+  year: number | null;
+  title: string | null;
+  /** The date the page or the list entry shows (yyyy-mm-dd). */
+  publishedAt: string | null;
+}
+
+/** One unit of crawl work: a plain serializable record (the payload of a store work item). */
+export interface CrawlItem {
+  label: Label;
+  url: string;
+  agencyId: string;
+  /** The list (column) or report page this item was found on, for provenance and sub-column bounds. */
+  source: string | null;
+  /** Column root the list pages must stay under. */
+  root: string | null;
+  depth: number;
+  /** List pages walked along this list so far (runaway cap). */
+  page: number;
+  title?: string;
+  /** The date printed beside the link on the list. */
+  listDate?: string | null;
+  /** For an attachment of a report page: the report it belongs to. */
+  report?: ReportIdentity;
+  extra?: Record<string, unknown>;
+}
+
+/** An original as it arrived, after the store took it (observers only: the store already holds it). */
 export interface ArrivedOriginal {
   sha256: string;
   bytes: Buffer;
@@ -29,14 +66,18 @@ export interface ArrivedOriginal {
   contentType: string | null;
   kind: 'page' | 'attachment';
   reportId: number;
+  versionId: number;
   agencyId: string | null;
   year: number | null;
   title: string;
+  publishedAt: string | null;
 }
 
 export interface CrawlOptions {
   agencies: Agency[];
   storageDir: string;
+  /** An open store of `storageDir` (the CLI's); otherwise the crawl opens and closes one. */
+  store?: Store;
   userAgent?: string;
   proxy?: string;
   delayMs?: number;
@@ -47,6 +88,8 @@ export interface CrawlOptions {
   useBrowser?: boolean;
   timeoutMs?: number;
   maxHostFailures?: number;
+  /** Parse each new original with the shared parser as it arrives (default false: `nianbao reparse --only-stale` does it). */
+  parse?: boolean;
   onOriginal?: (o: ArrivedOriginal) => Promise<void>;
   /** Stop after this many completed work items (tests and partial runs); the run stays open for resume. */
   stopAfterItems?: number;
@@ -68,6 +111,7 @@ export interface AgencySummary {
 }
 
 export interface CrawlResult {
+  /** The store's run id. */
   runId: number;
   resumed: boolean;
   finished: boolean;
@@ -80,55 +124,117 @@ export interface CrawlResult {
 }
 
 const MAX_DEPTH = 5;
+/** Attempts of one work item that throws before it is given up (network failures are not throws). */
+const MAX_ATTEMPTS = 3;
+
+/** The fetch context a handler passes down; the exchange recorder fills in what the store gave it. */
+interface FetchContext extends ExchangeContext { fetchId?: number; bodySha256?: string | null }
+
+type Fetched =
+  | { ok: true; res: HttpResponse; body: Buffer; html: string | null; notModified: boolean; fetchId: number; sha256: string | null; contentType: string | null }
+  | { ok: false; problem: 'blocked' | 'unreachable' | 'disallowed' | 'gone'; reason: string };
 
 export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
-  const state = new CrawlState(opts.storageDir);
-  const archive = Archive.open(opts.storageDir);
+  const store = opts.store ?? await openStore(opts.storageDir, { command: 'nianbao crawl' });
+  try {
+    return await crawlOn(store, opts);
+  } finally {
+    if (!opts.store) await store.close();
+  }
+}
+
+async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
-  const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs });
-  client.cookies.load(state.loadCookies());
-  const scheduler = new HostScheduler(client, {
-    delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, userAgentToken: userAgent.split('/')[0]!, respectRobots: opts.respectRobots,
-    maxHostFailures: opts.maxHostFailures,
-  }, state);
-  scheduler.keepLog = !!opts.keepRequestLog;
-  const browser = new BrowserSession({ userAgent, proxy: opts.proxy });
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES_PER_LIST;
   const log = opts.log ?? (() => undefined);
   const byId = new Map(opts.agencies.map((a) => [a.agencyId, a]));
   const ownHosts = (a: Agency | undefined) => new Set([a?.homeUrl, ...(a?.reportListUrls ?? [])].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase()));
 
-  const { runId, resumed } = state.beginRun({ delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length });
+  await store.upsertAgencies(opts.agencies);
+  // A run left running by a killed (or stopped) crawl is continued; otherwise a new one starts.
+  const taken = await store.takeOverRun('crawl');
+  const runId = taken?.run_id ?? await store.startRun('crawl', { delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length });
+  const since = taken?.started_at ?? (await store.getRun(runId))!.started_at;
+  const resumed = taken !== null;
+  const queue = `crawl:${runId}`;
+  if (resumed) await store.requeueRunning(queue);
   log(`run ${runId}${resumed ? ' (resumed)' : ''}`);
-  const key = (label: Label, url: string, extra = '') => `${label} ${url}${extra}`;
-  const enqueue = (item: WorkItem, extra = '') => state.enqueue(runId, key(item.label, item.url, extra), item);
 
-  if (!resumed) {
-    for (const a of opts.agencies) {
-      const lists = a.reportListUrls;
-      for (const url of lists) {
-        enqueue({ label: a.render === 'browser' ? 'BROWSER_LIST' : 'LIST', url, agencyId: a.agencyId, source: null, root: columnRoot(url), depth: 0, page: 0 });
-      }
-      if (!lists.length && a.homeUrl) enqueue({ label: 'HOME', url: a.homeUrl, agencyId: a.agencyId, source: null, root: null, depth: 0, page: 0 });
-    }
-  }
+  // Politeness state is the store's: a restarted process (or another worker) waits out the same gaps.
+  const hostRows = new Map((await store.listHostStates()).map((h) => [h.host, h]));
+  const hostStore = {
+    loadHost: (host: string): HostState | null => {
+      const h = hostRows.get(host);
+      return h ? { host, nextAllowedAt: h.nextAllowedAt ? Date.parse(h.nextAllowedAt) : 0, crawlDelayMs: h.crawlDelayMs, consecutiveFailures: h.consecutiveFailures,
+        pausedUntil: null, pauseReason: null, robotsTxt: null } : null;
+    },
+    saveHost: async (s: HostState): Promise<void> => {
+      const row: StoredHostState = {
+        host: s.host, nextAllowedAt: s.nextAllowedAt ? new Date(s.nextAllowedAt).toISOString() : null, consecutiveFailures: s.consecutiveFailures,
+        // A pause "for the rest of the run" has no end date; the reason says so.
+        pausedUntil: s.pausedUntil !== null && Number.isFinite(s.pausedUntil) ? new Date(s.pausedUntil).toISOString() : null,
+        crawlDelayMs: s.crawlDelayMs, lastStatus: hostRows.get(s.host)?.lastStatus ?? null, note: s.pauseReason,
+      };
+      hostRows.set(s.host, row);
+      await store.setHostState(row);
+    },
+  };
+
+  const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs });
+  const scheduler = new HostScheduler(client, {
+    delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, userAgentToken: userAgent.split('/')[0]!, respectRobots: opts.respectRobots,
+    maxHostFailures: opts.maxHostFailures,
+    // Every exchange, robots.txt, retries and failures included, goes to the store before it is acted on.
+    record: async (x) => {
+      const ctx = x.context as FetchContext;
+      const requestHeaders = { 'user-agent': userAgent, ...(x.request.headers ?? {}) };
+      const base = { runId, agencyId: ctx.agencyId ?? null, purpose: ctx.purpose ?? 'other', method: x.request.method ?? 'GET', requestHeaders, referrer: ctx.referrer ?? null };
+      const input: FetchInput = x.response ? fetchInputOf(x.response, base)
+        : { ...base, url: x.request.url, fetchedAt: x.startedAt, durationMs: x.elapsedMs, error: x.error ?? 'no response' };
+      const r = await store.recordFetch(input);
+      ctx.fetchId = r.fetchId;
+      ctx.bodySha256 = r.sha256;
+    },
+  }, hostStore);
+  scheduler.keepLog = !!opts.keepRequestLog;
+  const browser = new BrowserSession({ userAgent, proxy: opts.proxy });
+
+  const key = (label: Label, url: string, extra = '') => `${label} ${url}${extra}`;
+  const hostOf = (url: string) => new URL(url).host.toLowerCase();
+  const enqueue = (item: CrawlItem, extra = '') => store.enqueueWork(queue, key(item.label, item.url, extra), item, { host: hostOf(item.url) });
+
+  // Seeding is idempotent, so a run killed while seeding is seeded again in full.
+  await store.enqueueWorkBatch(queue, opts.agencies.flatMap((a) => {
+    const items: CrawlItem[] = a.reportListUrls.map((url) => ({ label: a.render === 'browser' ? 'BROWSER_LIST' : 'LIST', url, agencyId: a.agencyId, source: null, root: columnRoot(url), depth: 0, page: 0 }));
+    if (!items.length && a.homeUrl) items.push({ label: 'HOME', url: a.homeUrl, agencyId: a.agencyId, source: null, root: null, depth: 0, page: 0 });
+    return items.map((item) => ({ key: key(item.label, item.url), payload: item, host: hostOf(item.url) }));
+  }));
 
   // ---- fetching ----------------------------------------------------------------------------------------
-  type Fetched = { ok: true; res: HttpResponse; html: string | null; notModified: boolean } | { ok: false; problem: 'blocked' | 'unreachable' | 'disallowed' | 'gone'; reason: string };
 
-  async function get(item: WorkItem, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; conditional?: string | null } = {}): Promise<Fetched> {
+  /**
+   * One polite request, recorded. With `conditional`, the URL's last ETag/Last-Modified go along, and a 304
+   * hands back the body archived last time, so every handler reads a page the same way whether it changed or not.
+   */
+  async function get(item: CrawlItem, purpose: string, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; conditional?: boolean } = {}): Promise<Fetched> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    const cached = init.conditional ? state.cache(init.conditional) : null;
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    if (cached?.lastModified) headers['if-modified-since'] = cached.lastModified;
-    const r = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers });
+    const prior = init.conditional ? await store.getUrlState(item.url) : null;
+    // Only ask "not modified?" when the last body is still in the archive to be read again.
+    const usable = prior?.lastSha256 && store.archive.has(prior.lastSha256) ? prior : null;
+    if (usable?.etag) headers['if-none-match'] = usable.etag;
+    if (usable?.lastModified) headers['if-modified-since'] = usable.lastModified;
+    const ctx: FetchContext = { agencyId: item.agencyId, purpose, referrer: item.source };
+    const r = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers }, ctx);
     if (r.kind === 'disallowed') return { ok: false, problem: 'disallowed', reason: r.reason };
     if (r.kind !== 'response') return { ok: false, problem: 'unreachable', reason: r.reason };
     let res = r.response;
-    if (res.status === 304) return { ok: true, res, html: null, notModified: true };
-    const ct = res.headers['content-type'] ?? '';
-    const isText = /html|xml|json|text/i.test(ct) || (!ct && /^\s*</.test(res.body.subarray(0, 200).toString('latin1')));
-    let html = isText ? decodeBody(res.body, ct) : null;
+    if (res.status === 304) {
+      if (!usable) return { ok: false, problem: 'unreachable', reason: 'HTTP 304 to an unconditional request' };
+      const body = store.archive.read(usable.lastSha256!);
+      const contentType = (await store.getDocument(usable.lastSha256!))?.content_type ?? null;
+      return { ok: true, res, body, html: asText(body, contentType), notModified: true, fetchId: ctx.fetchId!, sha256: usable.lastSha256!, contentType };
+    }
+    let html = asText(res.body, res.headers['content-type'] ?? null);
     if (html !== null) {
       const v = pageVerdict(res.status, html, res.finalUrl);
       if (v.kind === 'challenge') {
@@ -136,32 +242,37 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
         const solved = await passChallenge(item.url);
         if (!solved) return { ok: false, problem: 'blocked', reason: `${v.reason}; browser did not pass it` };
         // Re-fetch with the earned cookie over plain HTTP: the archive keeps the server's own bytes.
-        const again = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers: init.headers });
-        if (again.kind !== 'response') return { ok: false, problem: 'unreachable', reason: again.kind === 'disallowed' ? again.reason : again.reason };
+        const again = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers: init.headers }, ctx);
+        if (again.kind !== 'response') return { ok: false, problem: 'unreachable', reason: again.reason };
         res = again.response;
         html = decodeBody(res.body, res.headers['content-type']);
         if (pageVerdict(res.status, html, res.finalUrl).kind === 'challenge') return { ok: false, problem: 'blocked', reason: `${v.reason}; cookie not accepted` };
       }
     }
     if (res.status >= 400) return { ok: false, problem: res.status === 404 || res.status === 410 ? 'gone' : 'unreachable', reason: `HTTP ${res.status}` };
-    return { ok: true, res, html, notModified: false };
+    return { ok: true, res, body: res.body, html, notModified: false, fetchId: ctx.fetchId!, sha256: ctx.bodySha256 ?? null, contentType: res.headers['content-type'] ?? null };
+  }
+
+  /** After a page was handled: its validators, so the next night asks "not modified?". */
+  async function remember(url: string, f: Extract<Fetched, { ok: true }>): Promise<void> {
+    if (f.notModified) return;
+    await store.setUrlState({ url, etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null,
+      lastSha256: f.sha256, lastStatus: f.res.status, lastFetchedAt: f.res.fetchedAt });
   }
 
   async function passChallenge(url: string): Promise<boolean> {
     const host = new URL(url).host;
     const out = await scheduler.slot(host, url, () => browser.render(url, (s, h) => pageVerdict(s, h, url).kind === 'challenge'));
     for (const c of out.cookies) client.cookies.set(host, c.name, c.value);
-    const jar = client.cookies.all()[host];
-    if (jar) state.saveCookies(host, jar);
     log(`browser passed challenge on ${host}: ${out.cookies.map((c) => c.name).join(',')}`);
     return pageVerdict(out.status, out.html, url).kind !== 'challenge';
   }
 
-  function problem(item: WorkItem, f: Extract<Fetched, { ok: false }>, isList: boolean): string {
-    if (f.problem === 'blocked') state.agencyProblem(runId, item.agencyId, 'blocked', f.reason);
-    else if (f.problem === 'unreachable' && isList) state.agencyProblem(runId, item.agencyId, 'unreachable', `${f.reason} (${item.url})`);
-    else if (f.problem === 'disallowed' && isList) state.agencyProblem(runId, item.agencyId, 'disallowed', f.reason);
-    if (isList) state.listRead(runId, item.agencyId, item.url, `${f.problem}: ${f.reason}`);
+  /** Notes why an agency's column could not be read (kept in the store, so a continued run still knows). */
+  async function problem(item: CrawlItem, f: Extract<Fetched, { ok: false }>, isList: boolean): Promise<string> {
+    if (f.problem === 'blocked') await store.noteAgencyProblem(runId, item.agencyId, 'blocked', f.reason);
+    else if (f.problem === 'disallowed' && isList) await store.noteAgencyProblem(runId, item.agencyId, 'blocked', `${f.reason} (${item.url})`);
+    else if ((f.problem === 'unreachable' || f.problem === 'gone') && isList) await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `${f.reason} (${item.url})`);
     return `${f.problem}: ${f.reason}`;
   }
 
@@ -175,16 +286,23 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
       const near = matches.find((m) => m.parentId === listAgency || m.parentId === a?.parentId || (a?.regionCode && m.regionCode === a.regionCode));
       return { agencyId: (near ?? matches[0]!).agencyId, discovered: null };
     }
-    // A consolidated column lists many units; one not in the seeds is recorded as discovered.
+    // A consolidated column lists many units; one not in the seeds is recorded under its printed name.
     return { agencyId: null, discovered: unit };
   }
 
+  /** A report's identity: agency and year from the link title first, then what the page itself says. */
+  function identify(item: CrawlItem, page: { unit: string | null; year: number | null; title: string | null; publishedAt: string | null }): ReportIdentity {
+    const fromList = classifyTitle(item.title ?? '');
+    const { agencyId, discovered } = assign(fromList.unit ?? page.unit, item.agencyId);
+    return { agencyId, agencyName: discovered, year: fromList.year ?? page.year, title: page.title || item.title || null,
+      publishedAt: page.publishedAt ?? item.listDate ?? null };
+  }
+
   // ---- children of a list page ------------------------------------------------------------------------
-  function childrenOf(item: WorkItem, links: PageLink[], conts: ListContinuation[]): { items: { item: WorkItem; extra?: string }[]; reports: number } {
-    const out: { item: WorkItem; extra?: string }[] = [];
+  function childrenOf(item: CrawlItem, links: PageLink[], conts: ListContinuation[]): { items: { item: CrawlItem; extra?: string }[]; reports: number } {
+    const out: { item: CrawlItem; extra?: string }[] = [];
     let reports = 0;
-    const agency = byId.get(item.agencyId);
-    const allowed = ownHosts(agency);
+    const allowed = ownHosts(byId.get(item.agencyId));
     allowed.add(new URL(item.url).host.toLowerCase());
     for (const l of links) {
       const info = classifyTitle(l.text);
@@ -194,7 +312,8 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
       if ((info.isReport && l.text.length >= 6) || fileReport) {
         if (!isOwnHost(l.url, allowed)) { log(`off-site report link ignored: ${l.url}`); continue; }
         reports++;
-        out.push({ item: { label: isFile ? 'ATTACHMENT' : 'REPORT_PAGE', url: l.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: l.text } });
+        out.push({ item: { label: isFile ? 'ATTACHMENT' : 'REPORT_PAGE', url: isFile ? l.url : canonicalUrl(l.url), agencyId: item.agencyId, source: item.url, root: item.root,
+          depth: item.depth + 1, page: 0, title: l.text, listDate: l.date ?? null } });
         continue;
       }
       const inRoot = item.root ? l.url.startsWith(item.root) : false;
@@ -218,220 +337,163 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     return { items: out, reports };
   }
 
-  /** Enqueues children; a continuation page that brought no new report link ends its list (pagination traps). */
-  function spawn(item: WorkItem, children: { item: WorkItem; extra?: string }[]): number {
-    let fresh = 0;
-    const pages: { item: WorkItem; extra?: string }[] = [];
-    for (const c of children) {
-      if (c.item.label === 'REPORT_PAGE' || c.item.label === 'ATTACHMENT') {
-        // Same report from two columns: one work item per report URL per run; the extra source is kept.
-        const canon = canonicalUrl(c.item.url);
-        const row = state.upsertReport(runId, { canonicalUrl: canon, agencyId: null, discoveredName: null, year: null, title: c.item.title ?? '' });
-        state.addSource(row.id, item.url, runId);
-        if (state.enqueue(runId, key(c.item.label, canon), c.item)) fresh++;
-      } else pages.push(c);
-    }
+  /**
+   * Enqueues children in one transaction (a kill leaves all or none); a continuation page whose report
+   * links were all queued already this run ends its list (pagination traps).
+   */
+  async function spawn(item: CrawlItem, children: { item: CrawlItem; extra?: string }[]): Promise<number> {
+    const keyOf = (c: { item: CrawlItem; extra?: string }) => key(c.item.label, c.item.url, c.extra ?? '');
+    const reports = children.filter((c) => c.item.label === 'REPORT_PAGE' || c.item.label === 'ATTACHMENT');
+    const known = await store.existingWork(queue, reports.map(keyOf));
+    const fresh = reports.filter((c) => !known.has(keyOf(c))).length;
     const isContinuation = item.page > 0 || item.label === 'HANWEB' || item.label === 'GKMLPT';
-    for (const p of pages) {
-      const isNextPage = p.item.depth === item.depth;
-      if (isNextPage && isContinuation && fresh === 0) continue;
-      enqueue(p.item, p.extra);
-    }
+    const take = children.filter((c) => {
+      if (c.item.label === 'REPORT_PAGE' || c.item.label === 'ATTACHMENT') return true;
+      const isNextPage = c.item.depth === item.depth;
+      return !(isNextPage && isContinuation && fresh === 0);
+    });
+    await store.enqueueWorkBatch(queue, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
     return fresh;
   }
 
+  /** Hands an original to the store: its report version (the exchange is already recorded), and the parse. */
+  async function ingest(f: Extract<Fetched, { ok: true }>, item: CrawlItem, who: ReportIdentity, kind: 'page' | 'attachment'): Promise<IngestResult> {
+    const url = f.res.finalUrl;
+    const r = await ingestOriginal(store, {
+      bytes: f.body, url, otherUrls: [item.url], contentType: f.contentType, kind, agencyId: who.agencyId, agencyName: who.agencyName,
+      year: who.year, title: who.title, publishedAt: who.publishedAt, discoveredFrom: item.source,
+      fileName: kind === 'attachment' ? decodeURIComponent(basename(new URL(url).pathname)) : null, fetchId: f.fetchId,
+    }, { runId, parse: opts.parse ?? false });
+    if (r.parseError) log(`parse failed for ${url}: ${r.parseError}`);
+    if (opts.onOriginal && r.newVersion) {
+      try {
+        await opts.onOriginal({ sha256: r.sha256, bytes: f.body, url, contentType: f.contentType, kind, reportId: r.reportId, versionId: r.versionId,
+          agencyId: who.agencyId, year: who.year, title: who.title ?? '', publishedAt: who.publishedAt });
+      } catch (e) {
+        log(`onOriginal failed for ${url}: ${(e as Error).message}`);
+      }
+    }
+    return r;
+  }
+
   // ---- handlers ---------------------------------------------------------------------------------------
-  const handlers: Record<Label, (item: WorkItem) => Promise<string>> = {
+  const handlers: Record<Label, (item: CrawlItem) => Promise<string>> = {
     async HOME(item) {
-      const f = await get(item);
+      const f = await get(item, 'home');
       if (!f.ok) return problem(item, f, true);
       const page = readListPage(f.html ?? '', f.res.finalUrl);
       const column = page.links.find((l) => COLUMN_LINK_TEXTS.some((re) => re.test(l.text)))
         ?? page.links.find((l) => COLUMN_URL_TOKENS.test(new URL(l.url).pathname + (new URL(l.url).pathname.endsWith('/') ? '' : '/')));
       if (column) {
-        enqueue({ label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 });
+        await enqueue({ label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 });
         return `column ${column.url}`;
       }
       const disclosure = page.links.find((l) => DISCLOSURE_LINK_TEXTS.some((re) => re.test(l.text)));
       if (disclosure && item.depth < 2) {
-        enqueue({ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 });
+        await enqueue({ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 });
         return `disclosure ${disclosure.url}`;
       }
-      state.agencyProblem(runId, item.agencyId, 'no-column', `no 年报 column found from ${item.url}`);
+      await store.noteAgencyProblem(runId, item.agencyId, 'no-list-url', `no 年报 column found from ${item.url}`);
       return 'no column';
     },
 
     async LIST(item) {
-      const f = await get(item, { conditional: item.url });
+      const f = await get(item, 'list', { conditional: true });
       if (!f.ok) return problem(item, f, true);
-      state.listRead(runId, item.agencyId, item.url, f.notModified ? '304' : String(f.res.status));
-      if (f.notModified) {
-        const cached = state.cache(item.url);
-        const children = cached?.children ? (JSON.parse(cached.children) as { item: WorkItem; extra?: string }[]) : [];
-        spawn(item, children.map((c) => ({ ...c, item: { ...c.item, agencyId: item.agencyId } })));
-        return 'not modified';
-      }
-      const page = readListPage(f.html ?? '', f.res.finalUrl === item.url ? item.url : f.res.finalUrl);
+      const page = readListPage(f.html ?? '', f.res.finalUrl);
       if (item.url.includes('#')) page.continuations.push(...readListPage(f.html ?? '', item.url).continuations.filter((c) => c.kind === 'gkmlpt'));
       const { items, reports } = childrenOf(item, page.links, page.continuations);
       if (reports === 0 && !items.some((c) => c.item.label !== 'REPORT_PAGE') && page.looksJsOnly) {
-        if (opts.useBrowser === false) { state.agencyProblem(runId, item.agencyId, 'blocked', `list needs JavaScript: ${item.url}`); return 'js-only'; }
-        enqueue({ ...item, label: 'BROWSER_LIST' });
+        if (opts.useBrowser === false) { await store.noteAgencyProblem(runId, item.agencyId, 'blocked', `list needs JavaScript: ${item.url}`); return 'js-only'; }
+        await enqueue({ ...item, label: 'BROWSER_LIST' });
         return 'js-only → browser';
       }
-      spawn(item, items);
-      state.setCache(item.url, { etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null, sha256: null, children: JSON.stringify(items) });
-      return `${reports} report links, ${items.length - reports} lists (${page.platform ?? 'generic'})`;
+      await spawn(item, items);
+      await remember(item.url, f);
+      return `${reports} report links, ${items.length - reports} lists (${page.platform ?? 'generic'})${f.notModified ? ', not modified' : ''}`;
     },
 
     async BROWSER_LIST(item) {
       const host = new URL(item.url).host;
-      if (scheduler.isPaused(host)) { state.agencyProblem(runId, item.agencyId, 'unreachable', scheduler.isPaused(host)!); return 'paused'; }
+      const paused = scheduler.isPaused(host);
+      if (paused) { await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', paused); return 'paused'; }
       const jar = client.cookies.all()[host];
       if (jar) await browser.seedCookies(item.url, jar);
       let out;
       try {
         out = await scheduler.slot(host, item.url, () => browser.render(item.url, (s, h) => pageVerdict(s, h, item.url).kind === 'challenge'));
       } catch (e) {
-        state.agencyProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
+        await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
         return 'browser failed';
       }
-      state.listRead(runId, item.agencyId, item.url, `browser ${out.status}`);
       const page = readListPage(out.html, out.finalUrl);
       const { items, reports } = childrenOf(item, page.links, page.continuations.filter((c) => c.kind === 'page'));
-      spawn(item, items);
+      await spawn(item, items);
       return `${reports} report links (rendered)`;
     },
 
     async HANWEB(item) {
       const c = item.extra!.cont as Extract<ListContinuation, { kind: 'hanweb' }>;
-      const f = await get(item, { method: 'POST', body: c.body, headers: {
+      const f = await get(item, 'list', { method: 'POST', body: c.body, headers: {
         'content-type': 'application/x-www-form-urlencoded; charset=UTF-8', 'x-requested-with': 'XMLHttpRequest', referer: c.referer } });
       if (!f.ok) return problem(item, f, true);
-      state.listRead(runId, item.agencyId, item.url, String(f.res.status));
-      const xml = f.html ?? '';
-      const links = hanwebRecords(xml).flatMap((rec) => readListPage(rec, c.referer).links);
+      const links = hanwebRecords(f.html ?? '').flatMap((rec) => readListPage(rec, c.referer).links);
       const next = nextHanwebWindow(c, links.length);
       const { items, reports } = childrenOf(item, links, next ? [next] : []);
-      spawn(item, items);
+      await spawn(item, items);
       return `${reports} report links in window ${c.start}`;
     },
 
     async GKMLPT(item) {
       const c = item.extra!.cont as Extract<ListContinuation, { kind: 'gkmlpt' }>;
-      const f = await get(item, { headers: { accept: 'application/json', referer: new URL('/gkmlpt/index', item.url).href } });
+      const f = await get(item, 'list', { headers: { accept: 'application/json', referer: new URL('/gkmlpt/index', item.url).href } });
       if (!f.ok) return problem(item, f, true);
-      state.listRead(runId, item.agencyId, item.url, String(f.res.status));
       const { links, next } = gkmlptAnswer(f.html ?? '', c);
       const { items, reports } = childrenOf(item, links, next ? [next] : []);
-      spawn(item, items);
+      await spawn(item, items);
       return `${reports} report links on api page ${c.page}`;
     },
 
     async REPORT_PAGE(item) {
-      const canon = canonicalUrl(item.url);
-      let row = state.upsertReport(runId, { canonicalUrl: canon, agencyId: null, discoveredName: null, year: null, title: item.title ?? '' });
-      // Fetch the canonical twin: no tracking parameters, the desktop page rather than `_wap`.
-      const f = await get({ ...item, url: canon }, { conditional: canon });
+      // The URL is the canonical twin already: no tracking parameters, the desktop page rather than `_wap`.
+      const f = await get(item, 'report-page', { conditional: true });
       if (!f.ok) {
-        if (f.problem === 'gone') {
-          if (row.version > 0 && row.status === 'live') { state.updateReport(row.id, { status: 'gone', gone_run: runId }); state.reportEvent(row.id, runId, 'gone'); }
-          else if (row.version === 0) state.updateReport(row.id, { status: 'dead-link' });
-          return `gone: ${f.reason}`;
-        }
+        if (f.problem === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${f.reason}`; }
         return problem(item, f, false);
       }
-      if (f.notModified) { settle(row.id, item, null, null, item.title ?? null); state.reportEvent(row.id, runId, 'unchanged'); return 'not modified'; }
       const html = f.html ?? '';
-      const verdict = pageVerdict(f.res.status, html, f.res.finalUrl);
-      if (verdict.kind === 'gone') {
-        if (row.version > 0 && row.status === 'live') { state.updateReport(row.id, { status: 'gone', gone_run: runId }); state.reportEvent(row.id, runId, 'gone'); }
-        else if (row.version === 0) state.updateReport(row.id, { status: 'dead-link' });
-        return `gone: ${verdict.reason}`;
-      }
+      const verdict = pageVerdict(f.notModified ? 200 : f.res.status, html, f.res.finalUrl);
+      if (verdict.kind === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${verdict.reason}`; }
       const page = readReportPage(html, f.res.finalUrl, item.title ?? '');
-      const put = archive.put(f.res.body);
-      const fingerprint = sha(page.bodyText || html);
-      const twin = state.reportBySha(fingerprint, row.id);
-      if (twin && row.version === 0) {
-        // The same report under a second URL (two columns, mirrors within the platform): store it once.
-        state.addSource(twin.id, item.source ?? item.url, runId);
-        state.updateReport(row.id, { status: `alias:${twin.id}` });
-        state.reportEvent(twin.id, runId, 'seen');
-        return `same as report ${twin.id}`;
-      }
-      settle(row.id, item, page.unit, page.year, page.title);
-      row = state.reportByUrl(canon)!;
-      let event: 'new' | 'changed' | 'unchanged' = 'unchanged';
-      if (row.sha256 !== fingerprint) {
-        event = row.version === 0 ? 'new' : 'changed';
-        state.updateReport(row.id, { sha256: fingerprint, version: row.version + 1, status: 'live' });
-      } else if (row.status !== 'live') state.updateReport(row.id, { status: 'live' });
-      state.reportEvent(row.id, runId, event);
-      state.addOriginal({ sha256: put.sha256, reportId: row.id, url: f.res.finalUrl, kind: 'page', contentType: f.res.headers['content-type'] ?? null, size: f.res.body.length, runId, fetchedAt: f.res.fetchedAt });
-      state.setCache(canon, { etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null, sha256: put.sha256, children: null });
-      if (event !== 'unchanged') await hand(put.sha256, f.res, 'page', row.id);
+      const who = identify(item, page);
+      const v = await ingest(f, item, who, 'page');
       const allowed = ownHosts(byId.get(item.agencyId));
       allowed.add(new URL(item.url).host.toLowerCase());
-      for (const a of page.attachments) {
-        if (!isOwnHost(a.url, allowed)) continue;
-        enqueue({ label: 'ATTACHMENT', url: a.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: a.text, reportId: row.id });
-      }
-      return `${event} (${page.attachments.length} attachments)`;
+      const atts = page.attachments.filter((a) => isOwnHost(a.url, allowed));
+      await store.enqueueWorkBatch(queue, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
+        label: 'ATTACHMENT', url: a.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: a.text, report: who,
+      } satisfies CrawlItem })));
+      await remember(item.url, f);
+      return `${v.newReport ? 'new' : v.changed ? 'changed' : v.newVersion ? 'new version' : 'unchanged'} (${atts.length} attachments)`;
     },
 
     async ATTACHMENT(item) {
-      const canon = canonicalUrl(item.url);
-      let reportId = item.reportId ?? null;
-      if (reportId === null) {
-        const row = state.upsertReport(runId, { canonicalUrl: canon, agencyId: null, discoveredName: null, year: null, title: item.title ?? '' });
-        reportId = row.id;
-        settle(row.id, item, null, null, item.title ?? null);
+      const f = await get(item, 'attachment', { conditional: true });
+      if (!f.ok) {
+        if (f.problem === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${f.reason}`; }
+        return problem(item, f, false);
       }
-      const f = await get(item, { conditional: canon });
-      if (!f.ok) return problem(item, f, false);
-      if (f.notModified) { if (item.reportId == null) state.reportEvent(reportId, runId, 'unchanged'); return 'not modified'; }
-      const put = archive.put(f.res.body);
-      state.addOriginal({ sha256: put.sha256, reportId, url: f.res.finalUrl, kind: 'attachment', contentType: f.res.headers['content-type'] ?? null, size: f.res.body.length, runId, fetchedAt: f.res.fetchedAt });
-      const prev = state.cache(canon);
-      state.setCache(canon, { etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null, sha256: put.sha256, children: null });
-      if (item.reportId == null) {
-        const row = state.reportByUrl(canon)!;
-        const event = row.sha256 === put.sha256 ? 'unchanged' : row.version === 0 ? 'new' : 'changed';
-        if (event !== 'unchanged') state.updateReport(row.id, { sha256: put.sha256, version: row.version + 1, status: 'live' });
-        state.reportEvent(row.id, runId, event);
-      }
-      if (prev?.sha256 !== put.sha256) await hand(put.sha256, f.res, 'attachment', reportId);
-      return `archived ${put.sha256.slice(0, 12)} (${f.res.body.length} bytes)`;
+      // Listed directly on a column (a PDF as the report): the link title and its list date say whose.
+      const who = item.report ?? identify(item, { unit: null, year: null, title: null, publishedAt: null });
+      const v = await ingest(f, item, who, 'attachment');
+      await remember(item.url, f);
+      return `${f.notModified ? 'not modified' : 'archived'} ${v.sha256.slice(0, 12)} (${f.body.length} bytes)`;
     },
   };
 
-  /** Fixes a report's agency and year: title at listing, then the page's own unit (meta/header/body). */
-  function settle(reportId: number, item: WorkItem, pageUnit: string | null, pageYear: number | null, title: string | null): void {
-    const fromList = classifyTitle(item.title ?? '');
-    const unit = fromList.unit ?? pageUnit;
-    const { agencyId, discovered } = assign(unit, item.agencyId);
-    const year = fromList.year ?? pageYear;
-    const fields: Parameters<CrawlState['updateReport']>[1] = { agency_id: agencyId, discovered_name: discovered };
-    if (year !== null) fields.year = year;
-    if (title) fields.title = title;
-    state.updateReport(reportId, fields);
-    state.reportEvent(reportId, runId, 'seen');
-  }
-
-  async function hand(sha256: string, res: HttpResponse, kind: 'page' | 'attachment', reportId: number): Promise<void> {
-    if (!opts.onOriginal) return;
-    const row = state.db.prepare('select * from reports where id = ?').get(reportId) as { agency_id: string | null; year: number | null; title: string };
-    try {
-      await opts.onOriginal({ sha256, bytes: res.body, url: res.finalUrl, contentType: res.headers['content-type'] ?? null, kind, reportId, agencyId: row.agency_id, year: row.year, title: row.title });
-    } catch (e) {
-      log(`pipeline failed for ${res.finalUrl}: ${(e as Error).message}`);
-    }
-  }
-
-  // ---- the loop ---------------------------------------------------------------------------------------
+  // ---- the loop: claim fairly across hosts, one item per host at a time ---------------------------------
   const concurrency = opts.concurrency ?? 32;
-  const active = new Map<string, Promise<void>>();
+  const active = new Map<number, Promise<void>>();
   const busy = new Set<string>();
   let done = 0;
   let stopped = false;
@@ -439,28 +501,30 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
     for (;;) {
       if (opts.stopAfterItems !== undefined && done >= opts.stopAfterItems) { stopped = true; break; }
       if (active.size < concurrency) {
-        for (const q of state.claim(runId, concurrency - active.size, busy)) {
-          const host = new URL(q.item.url).host;
+        for (const w of await store.claimWorkFair<CrawlItem>(queue, concurrency - active.size, { skipHosts: busy })) {
+          const host = w.host ?? hostOf(w.payload.url);
           busy.add(host);
           const p = (async () => {
             try {
-              const outcome = await handlers[q.item.label](q.item);
-              state.complete(runId, q.key, outcome);
-              log(`${q.item.label} ${q.item.url}: ${outcome}`);
+              const outcome = await handlers[w.payload.label](w.payload);
+              await store.completeWork(w.itemId);
+              log(`${w.payload.label} ${w.payload.url}: ${outcome}`);
             } catch (e) {
-              log(`${q.item.label} ${q.item.url}: error ${(e as Error).message}`);
-              if (q.attempts < 3) state.release(runId, q.key); else state.complete(runId, q.key, `error: ${(e as Error).message}`);
+              const msg = (e as Error).message;
+              log(`${w.payload.label} ${w.payload.url}: error ${msg}`);
+              await store.failWork(w.itemId, msg, w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null);
             } finally {
               busy.delete(host);
-              active.delete(q.key);
+              active.delete(w.itemId);
               done++;
             }
           })();
-          active.set(q.key, p);
+          active.set(w.itemId, p);
         }
       }
       if (!active.size) {
-        if (state.pendingCount(runId) === 0) break;
+        const c = await store.countWork(queue);
+        if (!(c.pending ?? 0) && !(c.running ?? 0)) break;
         await new Promise((r) => setTimeout(r, 5));
         continue;
       }
@@ -470,18 +534,23 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   } finally {
     await browser.close();
   }
-  const finished = !stopped && state.pendingCount(runId) === 0;
-  if (finished) state.finishRun(runId);
-  const result: CrawlResult = {
-    runId, resumed, finished, agencies: summarize(state, runId, opts.agencies), discovered: discoveredIn(state, runId),
-    requests: client.requests, bytes: client.bytes, browserRenders: browser.renders, scheduler,
-  };
-  state.close();
-  return result;
+  const counts = await store.countWork(queue);
+  const finished = !stopped && !(counts.pending ?? 0) && !(counts.running ?? 0);
+  const { agencies, discovered } = await summarize(store, runId, since, opts.agencies);
+  if (finished) {
+    for (const a of agencies) {
+      await store.recordAgencyRun({ runId, agencyId: a.agencyId, listPagesRead: a.listPages, reportsFound: a.reportsFound, reportsNew: a.new,
+        reportsChanged: a.changed, outcome: a.blocked ? 'blocked' : a.unreachable ? 'unreachable' : 'ok', reason: a.blocked ?? a.unreachable, details: a });
+    }
+    await store.finishRun(runId, 'ok', counts.failed ? `${counts.failed} work items failed` : null);
+  }
+  return { runId, resumed, finished, agencies, discovered, requests: client.requests, bytes: client.bytes, browserRenders: browser.renders, scheduler };
 }
 
-function sha(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+/** Text bodies decoded (bytes sniffed for their charset); null for binaries. */
+function asText(body: Buffer, contentType: string | null): string | null {
+  const isText = /html|xml|json|text/i.test(contentType ?? '') || (!contentType && /^\s*</.test(body.subarray(0, 200).toString('latin1')));
+  return isText ? decodeBody(body, contentType) : null;
 }
 
 /** The folder a list URL lives in: sub-columns and pages must stay under it. */
@@ -497,28 +566,33 @@ function pageIndex(url: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function summarize(state: CrawlState, runId: number, agencies: Agency[]): AgencySummary[] {
-  const count = (sql: string, id: string) => (state.db.prepare(sql).get(runId, id) as { n: number }).n;
-  const ev = (event: string, id: string) => count(`select count(*) n from report_runs rr join reports r on r.id = rr.report_id where rr.run_id = ? and r.agency_id = ? and rr.event = '${event}' and r.status not like 'alias:%'`, id);
-  return agencies.map((a) => {
-    const problems = state.db.prepare(`select problem, detail from agency_runs where run_id = ? and agency_id = ?`).all(runId, a.agencyId) as { problem: string; detail: string }[];
-    const pick = (...kinds: string[]) => problems.filter((p) => kinds.includes(p.problem)).map((p) => p.detail).join('; ') || null;
+/**
+ * A run's per-agency summary, counted from the store: list pages read (list exchanges that answered), and the
+ * reports seen, new, changed, unchanged or gone since the run started; problems as noted during the run.
+ */
+export async function summarize(store: Store, runId: number, since: string, agencies: Agency[]): Promise<{ agencies: AgencySummary[]; discovered: CrawlResult['discovered'] }> {
+  const activity = await store.reportActivity(since);
+  const lists = await store.listFetches({ runId, purpose: 'list' });
+  const problems = await store.agencyProblems(runId);
+  const rows = agencies.map((a) => {
+    const mine = activity.filter((r) => r.agencyId === a.agencyId);
+    const seen = mine.filter((r) => !r.gone);
+    const ps = problems.get(a.agencyId) ?? [];
+    const pick = (...kinds: string[]) => ps.filter((p) => kinds.includes(p.outcome)).map((p) => p.reason).join('; ') || null;
     return {
       agencyId: a.agencyId,
       name: a.name,
-      listPages: count(`select count(*) n from list_reads where run_id = ? and agency_id = ? and status not like '%:%'`, a.agencyId),
-      reportsFound: count(`select count(*) n from report_runs rr join reports r on r.id = rr.report_id where rr.run_id = ? and r.agency_id = ? and r.status not like 'alias:%' and r.status != 'dead-link'`, a.agencyId),
-      new: ev('new', a.agencyId),
-      changed: ev('changed', a.agencyId),
-      unchanged: ev('unchanged', a.agencyId),
-      gone: ev('gone', a.agencyId),
+      listPages: lists.filter((f) => f.agency_id === a.agencyId && f.status !== null && f.status < 400).length,
+      reportsFound: seen.length,
+      new: seen.filter((r) => r.isNew).length,
+      changed: seen.filter((r) => r.changed).length,
+      unchanged: seen.filter((r) => !r.isNew && !r.changed).length,
+      gone: mine.filter((r) => r.gone).length,
       blocked: pick('blocked'),
-      unreachable: pick('unreachable', 'disallowed', 'no-column'),
+      unreachable: pick('unreachable', 'no-list-url'),
     };
   });
-}
-
-function discoveredIn(state: CrawlState, runId: number): CrawlResult['discovered'] {
-  return (state.db.prepare(`select distinct r.discovered_name name, r.canonical_url url, r.year from reports r join report_runs rr on rr.report_id = r.id
-    where rr.run_id = ? and r.agency_id is null and r.discovered_name is not null and r.status not like 'alias:%'`).all(runId) as CrawlResult['discovered']);
+  const discovered = activity.filter((r) => r.agencyId === null && r.agencyName !== null && !r.gone)
+    .map((r) => ({ name: r.agencyName!, url: r.url ?? '', year: r.year }));
+  return { agencies: rows, discovered };
 }

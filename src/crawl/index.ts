@@ -1,5 +1,5 @@
 /** The crawl stage's public surface. */
-export { crawl, columnRoot, summarize, type ArrivedOriginal, type AgencySummary, type CrawlOptions, type CrawlResult } from './crawler.ts';
+export { crawl, columnRoot, summarize, type ArrivedOriginal, type AgencySummary, type CrawlItem, type CrawlOptions, type CrawlResult, type ReportIdentity } from './crawler.ts';
 export { readListPage, type ListPage, type PageLink, type ListContinuation } from './listing.ts';
 export { readReportPage, pageVerdict } from './report.ts';
 export { classifyTitle, unitFromTitle, unitMatches } from './titles.ts';

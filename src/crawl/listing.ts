@@ -3,10 +3,24 @@
  * and every way real platforms paginate (portals.md §2 and §6.2). Pure functions over HTML text.
  */
 import * as cheerio from 'cheerio';
-import { JS_SHELL, PLATFORMS } from './tables.ts';
+import { JS_SHELL, LIST_ENTRY_DATE, PLATFORMS } from './tables.ts';
 import { resolveHref } from './url.ts';
 
-export interface PageLink { url: string; text: string }
+export interface PageLink {
+  url: string;
+  text: string;
+  /** The date printed beside the entry on the list (yyyy-mm-dd), when there is one. */
+  date?: string | null;
+}
+
+/** A yyyy-mm-dd date in a piece of text, or null. */
+export function dateIn(text: string | null | undefined, pattern = LIST_ENTRY_DATE): string | null {
+  const m = text ? pattern.exec(text) : null;
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
 
 /** A further page of the same list: a GET of a page URL, or an API window. */
 export type ListContinuation =
@@ -32,7 +46,10 @@ function anchors($: cheerio.CheerioAPI, pageUrl: string, base?: string): PageLin
     const url = resolveHref(a.attr('href'), a.attr('onclick'), pageUrl, base);
     if (!url) return;
     const text = (a.attr('title') || a.text()).replace(/\s+/g, ' ').trim();
-    out.push({ url, text });
+    // The entry's date sits beside the link in the same list item or table row (TRS, Hanweb, most CMSs).
+    const entry = a.closest('li, tr, dd');
+    const date = entry.length && entry.find('a').length === 1 ? dateIn(entry.text().replace(text, '')) : null;
+    out.push({ url, text, ...(date ? { date } : {}) });
   });
   return out;
 }
@@ -143,12 +160,15 @@ function gkmlpt(html: string, pageUrl: string, $: cheerio.CheerioAPI): ListConti
 
 /** Links and continuation from one gkmlpt API answer. */
 export function gkmlptAnswer(json: string, c: Extract<ListContinuation, { kind: 'gkmlpt' }>): { links: PageLink[]; next: ListContinuation | null } {
-  let data: { total?: number; articles?: { title?: string; url?: string; post_url?: string }[] };
+  let data: { total?: number; articles?: { title?: string; url?: string; post_url?: string; display_publish_time?: number | string; create_time?: number }[] };
   try { data = JSON.parse(json); } catch { return { links: [], next: null }; }
   const arts = data.articles ?? [];
   const links = arts.flatMap((a) => {
     const href = a.url ?? a.post_url;
-    return href ? [{ url: new URL(href, c.url).href, text: a.title ?? '' }] : [];
+    // gkmlpt times are Unix seconds; the publication date is the China calendar day.
+    const t = Number(a.display_publish_time ?? a.create_time);
+    const date = Number.isFinite(t) && t > 0 ? CHINA_DAY.format(new Date(t * 1000)) : null;
+    return href ? [{ url: new URL(href, c.url).href, text: a.title ?? '', ...(date ? { date } : {}) }] : [];
   });
   const seen = c.page * Math.max(arts.length, 1);
   const more = arts.length > 0 && (data.total === undefined || seen < data.total);
@@ -157,6 +177,8 @@ export function gkmlptAnswer(json: string, c: Extract<ListContinuation, { kind: 
   u.searchParams.set('page', String(c.page + 1));
   return { links, next: { ...c, url: u.href, page: c.page + 1 } };
 }
+
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Title/url pairs in embedded JSON (Huzhou `var dataList=[…]`, avalon data, Shandong). */
 function jsonLinks(html: string, pageUrl: string): PageLink[] {

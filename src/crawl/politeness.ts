@@ -1,7 +1,8 @@
 /**
  * Per-host politeness: one p-queue per host (default one request at a time), a minimum gap between
  * requests (the larger of our delay and robots.txt Crawl-delay), backoff on 429/503 honouring Retry-After,
- * and a pause for a host that keeps failing. State is mirrored to the store so other runs/workers see it.
+ * and a pause for a host that keeps failing. State is written through to the store so other runs/workers
+ * see it, and every exchange (robots.txt and retries included) is handed to `record` as it happens.
  */
 import PQueue from 'p-queue';
 import robotsParserModule from 'robots-parser';
@@ -23,7 +24,20 @@ export interface HostState {
 
 export interface HostStateStore {
   loadHost(host: string): HostState | null;
-  saveHost(state: HostState): void;
+  saveHost(state: HostState): void | Promise<void>;
+}
+
+/** Who a request is for and why, carried to the exchange record. */
+export interface ExchangeContext { agencyId?: string | null; purpose?: string; referrer?: string | null }
+
+/** One request as it went out and what came back (or why nothing did). */
+export interface Exchange {
+  request: Parameters<HttpClient['fetch']>[0];
+  response: HttpResponse | null;
+  error: string | null;
+  startedAt: string;
+  elapsedMs: number;
+  context: ExchangeContext;
 }
 
 export interface PolitenessOptions {
@@ -37,6 +51,8 @@ export interface PolitenessOptions {
   maxBackoffMs?: number;
   userAgentToken: string;
   respectRobots?: boolean;
+  /** Called for every exchange, awaited before the result is used (the archive comes first). */
+  record?: (x: Exchange) => Promise<void>;
 }
 
 export type PoliteResult =
@@ -94,7 +110,7 @@ export class HostScheduler {
         return await fn();
       } finally {
         s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
-        this.store?.saveHost(s);
+        await this.store?.saveHost(s);
       }
     }) as Promise<T>;
   }
@@ -106,10 +122,9 @@ export class HostScheduler {
       p = (async () => {
         const s = this.state(host);
         let text: string | null = null;
-        try {
-          const r = await this.slot(host, `${origin}/robots.txt`, () => this.client.fetch({ url: `${origin}/robots.txt` }));
-          if (r.status >= 200 && r.status < 300) text = r.body.toString('utf8');
-        } catch { /* unreachable robots.txt: the host's own failure is seen on the real request */ }
+        const r = await this.exchange(host, { url: `${origin}/robots.txt` }, { purpose: 'robots' });
+        // An unreachable robots.txt: the host's own failure is seen on the real request.
+        if (r.response && r.response.status >= 200 && r.response.status < 300) text = r.response.body.toString('utf8');
         s.robotsTxt = text;
         const robot = text !== null ? robotsParser(`${origin}/robots.txt`, text) : null;
         this.robots.set(host, robot);
@@ -118,18 +133,34 @@ export class HostScheduler {
           s.crawlDelayMs = Math.round(Number(cd) * 1000);
           s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + s.crawlDelayMs);
         }
-        this.store?.saveHost(s);
+        await this.store?.saveHost(s);
       })();
       this.robotsLoading.set(host, p);
     }
     await p;
   }
 
-  pause(host: string, reason: string, untilMs = Number.POSITIVE_INFINITY): void {
+  async pause(host: string, reason: string, untilMs = Number.POSITIVE_INFINITY): Promise<void> {
     const s = this.state(host);
     s.pausedUntil = untilMs;
     s.pauseReason = reason;
-    this.store?.saveHost(s);
+    await this.store?.saveHost(s);
+  }
+
+  /** One request in the host's slot, recorded whatever happened. */
+  private async exchange(host: string, req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext): Promise<{ response: HttpResponse | null; error: unknown }> {
+    const startedAt = new Date().toISOString();
+    const t0 = Date.now();
+    let response: HttpResponse | null = null;
+    let error: unknown = null;
+    try {
+      response = await this.slot(host, req.url, () => this.client.fetch(req));
+    } catch (e) {
+      error = e;
+    }
+    const reason = error === null ? null : error instanceof NetworkError ? `${error.code}: ${error.message}` : (error as Error).message;
+    await this.opts.record?.({ request: req, response, error: reason, startedAt, elapsedMs: Date.now() - t0, context });
+    return { response, error };
   }
 
   isPaused(host: string): string | null {
@@ -138,7 +169,7 @@ export class HostScheduler {
   }
 
   /** Fetches politely, retrying 429/503 with backoff; network failures count towards pausing the host. */
-  async fetch(req: Parameters<HttpClient['fetch']>[0]): Promise<PoliteResult> {
+  async fetch(req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext = {}): Promise<PoliteResult> {
     const u = new URL(req.url);
     const host = u.host.toLowerCase();
     const paused = this.isPaused(host);
@@ -155,41 +186,41 @@ export class HostScheduler {
     for (let attempt = 0; attempt < 4; attempt++) {
       const stillPaused = this.isPaused(host);
       if (stillPaused) return { kind: 'paused', reason: stillPaused };
-      let r: HttpResponse;
-      try {
-        r = await this.slot(host, req.url, () => this.client.fetch(req));
-      } catch (e) {
+      const x = await this.exchange(host, req, context);
+      if (!x.response) {
+        const e = x.error;
         s.consecutiveFailures++;
         const reason = e instanceof NetworkError ? e.code : (e as Error).message;
-        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) this.pause(host, `unreachable: ${reason}`);
-        else this.store?.saveHost(s);
+        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) await this.pause(host, `unreachable: ${reason}`);
+        else await this.store?.saveHost(s);
         if (attempt < 1 && e instanceof NetworkError && /ETIMEDOUT|ECONNRESET/.test(e.code)) { await sleep(backoff); continue; }
         return { kind: 'failed', reason };
       }
+      const r = x.response;
       if (r.status === 429 || r.status === 503) {
         const ra = retryAfterMs(r.headers['retry-after']);
         const wait = ra ?? backoff;
         backoff *= 2;
         if (wait > (this.opts.maxBackoffMs ?? 120_000)) {
-          this.pause(host, `HTTP ${r.status}, Retry-After ${Math.round(wait / 1000)} s`, Date.now() + wait);
+          await this.pause(host, `HTTP ${r.status}, Retry-After ${Math.round(wait / 1000)} s`, Date.now() + wait);
           return { kind: 'paused', reason: `HTTP ${r.status} with Retry-After ${Math.round(wait / 1000)} s` };
         }
         s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + wait);
         s.consecutiveFailures++;
-        this.store?.saveHost(s);
+        await this.store?.saveHost(s);
         if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3) + 2) {
-          this.pause(host, `HTTP ${r.status} repeatedly`);
+          await this.pause(host, `HTTP ${r.status} repeatedly`);
           return { kind: 'paused', reason: `HTTP ${r.status} repeatedly` };
         }
         continue;
       }
       if (r.status >= 500) {
         s.consecutiveFailures++;
-        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) this.pause(host, `HTTP ${r.status} repeatedly`);
+        if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) await this.pause(host, `HTTP ${r.status} repeatedly`);
       } else {
         s.consecutiveFailures = 0;
       }
-      this.store?.saveHost(s);
+      await this.store?.saveHost(s);
       return { kind: 'response', response: r };
     }
     return { kind: 'failed', reason: 'HTTP 429/503 after retries' };

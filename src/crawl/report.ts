@@ -1,6 +1,9 @@
 /** Reading a report page: is it real (soft 404, meta refresh to the parent), whose, which year, which attachments. */
 import * as cheerio from 'cheerio';
-import { ATTACHMENT_EXT, ATTACHMENT_URL, BODY_SELECTORS, CHALLENGE_BODY, CHALLENGE_STATUS, SOFT_404, SOFT_404_MAX_CHARS } from './tables.ts';
+import { dateIn } from './listing.ts';
+import {
+  ATTACHMENT_EXT, ATTACHMENT_URL, BODY_SELECTORS, CHALLENGE_BODY, CHALLENGE_STATUS, PUBLISHED_LABELS, PUBLISHED_META_NAMES, SOFT_404, SOFT_404_MAX_CHARS,
+} from './tables.ts';
 import { classifyTitle } from './titles.ts';
 import { resolveHref } from './url.ts';
 
@@ -12,6 +15,8 @@ export interface ReportPage {
   unitSource: 'title' | 'meta' | 'header' | 'body' | null;
   attachments: { url: string; text: string }[];
   bodyText: string;
+  /** The publication date the page shows (yyyy-mm-dd): `<meta name=PubDate>`, else the 发布日期 header. */
+  publishedAt: string | null;
 }
 
 export type PageVerdict =
@@ -77,5 +82,11 @@ export function readReportPage(html: string, url: string, fallbackTitle = ''): R
       attachments.push({ url: u, text: a.text().trim() });
     }
   });
-  return { title: title || fallbackTitle, year: info.year ?? fb.year, unit, unitSource, attachments, bodyText: body };
+  let publishedAt: string | null = null;
+  for (const name of PUBLISHED_META_NAMES) {
+    publishedAt = dateIn($(`meta[name="${name}"]`).attr('content'));
+    if (publishedAt) break;
+  }
+  publishedAt ??= dateIn($('body').text().replace(/\s+/g, ' '), PUBLISHED_LABELS);
+  return { title: title || fallbackTitle, year: info.year ?? fb.year, unit, unitSource, attachments, bodyText: body, publishedAt };
 }

@@ -87,3 +87,12 @@ export const PLATFORMS: { name: string; test: RegExp }[] = [
 export const DEFAULT_DELAY_MS = 1000;
 export const DEFAULT_MAX_PAGES_PER_LIST = 200;
 export const DEFAULT_USER_AGENT = 'nianbao/0.1 (+https://github.com/nianbao/nianbao; archiver of government information disclosure annual reports)';
+
+/**
+ * Where a page shows its publication date (portal-snippets/05 §1–2): the standard `<meta>` tags first, then
+ * the 信息公开 header labels. 成文日期 (date written) is last: it can precede publication by weeks.
+ */
+export const PUBLISHED_META_NAMES = ['PubDate', 'pubdate', 'PublishDate', 'firstpublishedtime', 'publishdate', 'dc.date'];
+export const PUBLISHED_LABELS = /(?:发布日期|发布时间|公开日期|发文日期|成文日期)\s*[：:]?\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})/;
+/** A date printed beside a list entry: 2024-01-29, 2024/01/29, 2024.01.29, 2024年1月29日. */
+export const LIST_ENTRY_DATE = /((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})/;

@@ -135,6 +135,8 @@ export interface WorkItem<T = unknown> {
   priority: number;
   notBefore: string | null;
   lastError: string | null;
+  /** The host the item will contact, when it is crawl work. */
+  host: string | null;
 }
 
 export interface ReportVersionInput {
@@ -375,6 +377,23 @@ export class Store {
       .where('run_id', '=', runId).execute();
   }
 
+  /**
+   * The newest run of `kind` still marked running: its process was killed or stopped early (a live writer
+   * would hold the storage lock we hold now). It is taken over by this process and continued.
+   */
+  async takeOverRun(kind: string): Promise<RunRow | null> {
+    this.assertWritable();
+    const r = await this.db.selectFrom('runs').selectAll().where('kind', '=', kind).where('status', '=', 'running')
+      .orderBy('run_id', 'desc').limit(1).executeTakeFirst();
+    if (!r) return null;
+    await this.db.updateTable('runs').set({ host: hostname(), pid: process.pid }).where('run_id', '=', r.run_id).execute();
+    return { ...r, host: hostname(), pid: process.pid };
+  }
+
+  async getRun(runId: number): Promise<RunRow | undefined> {
+    return this.db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  }
+
   async listRuns(limit = 100): Promise<RunRow[]> {
     return this.db.selectFrom('runs').selectAll().orderBy('run_id', 'desc').limit(limit).execute();
   }
@@ -422,6 +441,11 @@ export class Store {
   private async noteDocument(db: Kysely<Database> | Transaction<Database>, sha: string, size: number, contentType: string | null, url: string | null, at: string): Promise<void> {
     await db.insertInto('documents').values({ sha256: sha, size, content_type: contentType, first_seen_at: at, first_url: url })
       .onConflict((oc) => oc.column('sha256').doNothing()).execute();
+  }
+
+  /** What the archive's documents table knows of an original (first URL, content type). */
+  async getDocument(sha256: string): Promise<Selectable<Database['documents']> | undefined> {
+    return this.db.selectFrom('documents').selectAll().where('sha256', '=', sha256).executeTakeFirst();
   }
 
   async listFetches(filter: { runId?: number; agencyId?: string; purpose?: string; url?: string; limit?: number } = {}): Promise<FetchRow[]> {
@@ -484,12 +508,12 @@ export class Store {
   // ----- generic work items -----------------------------------------------------------------------------
 
   /** Adds an item unless (queue, key) exists; returns true when added. Payload must be JSON-serializable. */
-  async enqueueWork(queue: string, key: string, payload: unknown, opts: { priority?: number; notBefore?: string | null } = {}): Promise<boolean> {
+  async enqueueWork(queue: string, key: string, payload: unknown, opts: { priority?: number; notBefore?: string | null; host?: string | null } = {}): Promise<boolean> {
     this.assertWritable();
     const at = now();
     const r = await this.db.insertInto('work_items').values({
       queue, key, payload: JSON.stringify(payload), status: 'pending', attempts: 0, priority: opts.priority ?? 0,
-      not_before: opts.notBefore ?? null, last_error: null, claimed_by: null, created_at: at, updated_at: at,
+      not_before: opts.notBefore ?? null, last_error: null, claimed_by: null, created_at: at, updated_at: at, host: opts.host ?? null,
     }).onConflict((oc) => oc.columns(['queue', 'key']).doNothing()).executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
@@ -508,6 +532,71 @@ export class Store {
         .set({ status: 'running', claimed_by: `${hostname()}:${process.pid}`, updated_at: at, attempts: sql`attempts + 1` })
         .where('item_id', 'in', rows.map((r) => r.item_id)).execute();
       return rows.map((r) => workItemOf<T>({ ...r, status: 'running', attempts: r.attempts + 1 }));
+    });
+  }
+
+  /**
+   * Adds several items in one transaction, so a process killed while adding them leaves all or none; (queue,
+   * key) pairs already there are left alone. Returns, per item, whether it was added.
+   */
+  async enqueueWorkBatch(queue: string, items: { key: string; payload: unknown; host?: string | null; priority?: number }[]): Promise<boolean[]> {
+    this.assertWritable();
+    if (!items.length) return [];
+    const at = now();
+    return this.db.transaction().execute(async (trx) => {
+      const out: boolean[] = [];
+      for (const it of items) {
+        const r = await trx.insertInto('work_items').values({
+          queue, key: it.key, payload: JSON.stringify(it.payload), status: 'pending', attempts: 0, priority: it.priority ?? 0,
+          not_before: null, last_error: null, claimed_by: null, created_at: at, updated_at: at, host: it.host ?? null,
+        }).onConflict((oc) => oc.columns(['queue', 'key']).doNothing()).executeTakeFirst();
+        out.push(Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
+      }
+      return out;
+    });
+  }
+
+  /** Which of these keys the queue already holds (any status). */
+  async existingWork(queue: string, keys: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db.selectFrom('work_items').select('key').where('queue', '=', queue).where('key', 'in', keys.slice(i, i + 500)).execute();
+      for (const r of rows) found.add(r.key);
+    }
+    return found;
+  }
+
+  /**
+   * Claims pending items fairly across hosts: at most `perHost` per host, hosts in `skipHosts` (busy in this
+   * process) left out, and the first item of every host before the second of any. Within the round, hosts
+   * whose politeness gap (host_state.next_allowed_at) ends soonest come first, so a worker never claims work
+   * it would only sleep on while another host is ready.
+   */
+  async claimWorkFair<T = unknown>(queue: string, limit: number, opts: { skipHosts?: Iterable<string>; perHost?: number } = {}): Promise<WorkItem<T>[]> {
+    this.assertWritable();
+    if (limit <= 0) return [];
+    const at = now();
+    const skip = [...(opts.skipHosts ?? [])];
+    const perHost = opts.perHost ?? 1;
+    return this.db.transaction().execute(async (trx) => {
+      // Window functions: SQLite ≥ 3.25 and PostgreSQL alike.
+      const ranked = await sql<Selectable<Database['work_items']> & { rn: number }>`
+        select * from (
+          select w.*, row_number() over (partition by coalesce(w.host, '') order by w.priority desc, w.item_id) as rn,
+                 coalesce(h.next_allowed_at, '') as ready_at
+          from work_items w left join host_state h on h.host = w.host
+          where w.queue = ${queue} and w.status = 'pending' and (w.not_before is null or w.not_before <= ${at})
+            ${skip.length ? sql`and coalesce(w.host, '') not in (${sql.join(skip)})` : sql``}
+        ) ranked
+        where rn <= ${perHost}
+        order by rn, ready_at, item_id
+        limit ${limit}`.execute(trx);
+      const rows = ranked.rows;
+      if (!rows.length) return [];
+      await trx.updateTable('work_items')
+        .set({ status: 'running', claimed_by: `${hostname()}:${process.pid}`, updated_at: at, attempts: sql`attempts + 1` })
+        .where('item_id', 'in', rows.map((r) => r.item_id)).execute();
+      return rows.map(({ rn: _rn, ready_at: _r, ...r }: typeof rows[number] & { ready_at?: string }) => workItemOf<T>({ ...r, status: 'running', attempts: r.attempts + 1 }));
     });
   }
 
@@ -677,6 +766,60 @@ export class Store {
       .onConflict((oc) => oc.columns(['run_id', 'agency_id']).doUpdateSet({ ...row, run_id: undefined, agency_id: undefined })).execute();
   }
 
+  /**
+   * Notes a problem with an agency's column while a run is under way (blocked, unreachable, ...), so that a
+   * run killed and continued still knows it; the first problem of a kind is kept. The run's final
+   * `recordAgencyRun` replaces the row with the full summary.
+   */
+  async noteAgencyProblem(runId: number, agencyId: string, outcome: 'blocked' | 'unreachable' | 'no-list-url', reason: string): Promise<void> {
+    this.assertWritable();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('agency_runs').selectAll().where('run_id', '=', runId).where('agency_id', '=', agencyId).executeTakeFirst();
+      const problems = (row?.details ? (JSON.parse(row.details) as { problems?: { outcome: string; reason: string }[] }).problems : null) ?? [];
+      if (problems.some((p) => p.outcome === outcome)) return;
+      problems.push({ outcome, reason });
+      const values = {
+        run_id: runId, agency_id: agencyId, list_pages_read: row?.list_pages_read ?? 0, reports_found: row?.reports_found ?? 0,
+        reports_new: row?.reports_new ?? 0, reports_changed: row?.reports_changed ?? 0,
+        outcome: row && row.outcome !== 'ok' ? row.outcome : outcome, reason: row?.reason ?? reason, finished_at: now(),
+        details: JSON.stringify({ problems }),
+      };
+      await trx.insertInto('agency_runs').values(values)
+        .onConflict((oc) => oc.columns(['run_id', 'agency_id']).doUpdateSet({ ...values, run_id: undefined, agency_id: undefined })).execute();
+    });
+  }
+
+  /** Problems noted for the agencies of a run (see noteAgencyProblem), by agency. */
+  async agencyProblems(runId: number): Promise<Map<string, { outcome: string; reason: string }[]>> {
+    const rows = await this.db.selectFrom('agency_runs').select(['agency_id', 'details']).where('run_id', '=', runId).execute();
+    const out = new Map<string, { outcome: string; reason: string }[]>();
+    for (const r of rows) {
+      const p = r.details ? (JSON.parse(r.details) as { problems?: { outcome: string; reason: string }[] }).problems : undefined;
+      if (p?.length) out.set(r.agency_id, p);
+    }
+    return out;
+  }
+
+  /**
+   * What happened to reports since `since` (a run's start): seen, first seen (new), a new original of a report
+   * known before (changed), or gone upstream. The crawl's per-agency summary is counted from this.
+   */
+  async reportActivity(since: string): Promise<{ reportId: number; agencyId: string | null; agencyName: string | null; year: number | null; url: string | null; isNew: boolean; changed: boolean; gone: boolean }[]> {
+    const rows = await this.db.selectFrom('reports')
+      .leftJoin('report_versions', (j) => j.onRef('report_versions.report_id', '=', 'reports.report_id').on('report_versions.first_seen_at', '>=', since))
+      .select(['reports.report_id', 'reports.agency_id', 'reports.agency_name', 'reports.year', 'reports.first_seen_at', 'reports.gone_at', 'reports.last_seen_at',
+        (eb) => eb.fn.count<number>('report_versions.version_id').as('new_versions'),
+        (eb) => eb.fn.min('report_versions.source_url').as('url')])
+      .where((eb) => eb.or([eb('reports.last_seen_at', '>=', since), eb('reports.gone_at', '>=', since)]))
+      .groupBy('reports.report_id').orderBy('reports.report_id').execute();
+    return rows.map((r) => {
+      const gone = r.gone_at !== null && r.gone_at >= since;
+      const isNew = r.first_seen_at >= since;
+      return { reportId: r.report_id, agencyId: r.agency_id, agencyName: r.agency_name, year: r.year, url: (r.url as string | null) ?? null,
+        isNew, changed: !isNew && Number(r.new_versions) > 0, gone };
+    });
+  }
+
   async listAgencyRuns(filter: { runId?: number; agencyId?: string } = {}): Promise<AgencyRunRow[]> {
     let q = this.db.selectFrom('agency_runs').selectAll();
     if (filter.runId !== undefined) q = q.where('run_id', '=', filter.runId);
@@ -831,6 +974,6 @@ function hostStateOf(r: Selectable<Database['host_state']>): HostState {
 function workItemOf<T>(r: Selectable<Database['work_items']>): WorkItem<T> {
   return {
     itemId: r.item_id, queue: r.queue, key: r.key, payload: JSON.parse(r.payload) as T, status: r.status as WorkItem['status'],
-    attempts: r.attempts, priority: r.priority, notBefore: r.not_before, lastError: r.last_error,
+    attempts: r.attempts, priority: r.priority, notBefore: r.not_before, lastError: r.last_error, host: r.host ?? null,
   };
 }

@@ -32,6 +32,10 @@ export interface ArrivingOriginal {
   durationMs?: number;
   /** Digest the crawler computed; checked against the bytes. */
   sha256?: string;
+  /** Further URLs of the same original (the canonical URL when redirects or twins led elsewhere). */
+  otherUrls?: string[];
+  /** The exchange, when the caller already recorded it (the crawler records every exchange as it happens). */
+  fetchId?: number;
 }
 
 export interface IngestOptions {
@@ -48,7 +52,7 @@ export interface IngestResult extends ReportVersionResult {
 }
 
 export async function ingestOriginal(store: Store, o: ArrivingOriginal, opts: IngestOptions = {}): Promise<IngestResult> {
-  const fetch = await store.recordFetch({
+  const fetch = o.fetchId !== undefined ? { fetchId: o.fetchId, sha256: (await store.putOriginal(o.bytes, o.contentType, o.url)).sha256 } : await store.recordFetch({
     runId: opts.runId ?? null, agencyId: o.agencyId, purpose: o.kind === 'page' ? 'report-page' : 'attachment',
     url: o.requestedUrl ?? o.url, finalUrl: o.url, status: o.status ?? 200,
     requestHeaders: o.requestHeaders ?? null,
@@ -59,6 +63,7 @@ export async function ingestOriginal(store: Store, o: ArrivingOriginal, opts: In
   if (o.sha256 && o.sha256 !== fetch.sha256) throw new Error(`ingest: digest ${o.sha256} does not match the bytes of ${o.url}`);
   const version = await store.recordReportVersion({
     agencyId: o.agencyId, agencyName: o.agencyName ?? null, year: o.year, sourceUrl: o.url, sha256: fetch.sha256!,
+    ...(o.otherUrls?.length ? { otherUrls: o.otherUrls.filter((u) => u !== o.url) } : {}),
     contentType: o.contentType, fileName: o.fileName ?? null, title: o.title ?? null, publishedAt: o.publishedAt ?? null,
     discoveredFrom: o.discoveredFrom ?? null, fetchId: fetch.fetchId, runId: opts.runId ?? null,
     ...(o.fetchedAt ? { seenAt: o.fetchedAt } : {}),

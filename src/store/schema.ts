@@ -100,6 +100,8 @@ export interface WorkItemTable {
   claimed_by: string | null;
   created_at: string;
   updated_at: string;
+  /** The host a crawl item will contact (migration 003), so claims can share out hosts fairly; null for other work. */
+  host: string | null;
 }
 
 export interface ReportTable {
@@ -405,8 +407,20 @@ const m002: Migration = {
   },
 };
 
+/**
+ * 003: the host of a work item, so a crawler claims the first pending item of each host (round robin over
+ * hosts) instead of the oldest items globally, which would all sit on the host that was seeded first.
+ */
+const m003: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('work_items').addColumn('host', 'text').execute();
+    await db.schema.createIndex('work_items_host').on('work_items').columns(['queue', 'status', 'host', 'item_id']).execute();
+  },
+};
+
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_compact_records': m002,
+  '003_work_item_host': m003,
 };

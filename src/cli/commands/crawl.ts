@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { loadSeeds, SeedError, type Agency } from '../../seeds/index.ts';
-import { crawl, DEFAULT_DELAY_MS, type ArrivedOriginal } from '../../crawl/index.ts';
+import { crawl, DEFAULT_DELAY_MS } from '../../crawl/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
-import { extractOriginal } from '../../extract/index.ts';
-import { parseDocument, PARSER_VERSION } from '../../parse/index.ts';
 
-/** `nianbao crawl`: walks every agency's 年报 column and hands each original to archive → extract → parse → store. */
+/** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
 export function registerCrawl(program: Command, setExit: (code: number) => void): void {
   program.command('crawl')
     .description('crawl the 年报 columns of the seed agencies (polite, resumable, incremental)')
@@ -18,9 +16,10 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--agency <id...>', 'only these agency ids')
     .option('--max-pages <n>', 'cap on pages walked along one list (default 200)')
     .option('--no-browser', 'never start Chromium (JS-only lists and challenges are reported as blocked)')
+    .option('--no-parse', 'archive only; leave parsing to `nianbao reparse --only-stale`')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
-    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; browser: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
       let agencies: Agency[];
       try { agencies = loadSeeds(o.seeds); } catch (e) { if (e instanceof SeedError) throw new UserError(e.message); throw e; }
       if (o.agency) {
@@ -37,30 +36,12 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       if (o.proxy) { try { const u = new URL(o.proxy); if (u.protocol !== 'http:') throw new Error(); } catch { throw new UserError(`--proxy must be an http:// URL, got "${o.proxy}"`); } }
       const delayMs = num(o.delayMs, '--delay-ms');
       const maxPages = num(o.maxPages, '--max-pages');
-      let store: Store | null = null;
+      let store: Store;
       try { store = await openStore(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
-      await store.upsertAgencies(agencies);
-      const storeRun = await store.startRun('crawl', { seeds: o.seeds, delayMs, maxPages });
-      const s = store;
-      const onOriginal = async (a: ArrivedOriginal) => {
-        const v = await s.recordReportVersion({ agencyId: a.agencyId, agencyName: a.agencyId ? null : a.title, year: a.year, sourceUrl: a.url,
-          sha256: a.sha256, contentType: a.contentType, title: a.title, runId: storeRun });
-        if (!v.newVersion) return;
-        try {
-          const doc = await extractOriginal(a.bytes, { contentType: a.contentType ?? undefined, url: a.url });
-          await s.saveRecord(v.versionId, parseDocument(doc, { fileName: a.url }), { runId: storeRun });
-        } catch (e) {
-          await s.saveRecord(v.versionId, { error: (e as Error).message, parserVersion: PARSER_VERSION }, { runId: storeRun });
-        }
-      };
       try {
-        const r = await crawl({ agencies, storageDir: o.storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, useBrowser: o.browser,
-          onOriginal, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
-        for (const a of r.agencies) {
-          await s.recordAgencyRun({ runId: storeRun, agencyId: a.agencyId, listPagesRead: a.listPages, reportsFound: a.reportsFound, reportsNew: a.new,
-            reportsChanged: a.changed, outcome: a.blocked ? 'blocked' : a.unreachable ? 'unreachable' : 'ok', reason: a.blocked ?? a.unreachable, details: a });
-        }
-        await s.finishRun(storeRun, r.finished ? 'ok' : 'interrupted');
+        // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
+        const r = await crawl({ agencies, storageDir: o.storage, store, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, useBrowser: o.browser,
+          parse: o.parse, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
         if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes })}\n`);
         else {
           process.stdout.write(`run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.requests} requests, ${r.bytes} bytes\n`);
@@ -70,7 +51,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         }
         if (r.agencies.every((a) => a.blocked || a.unreachable)) setExit(1);
       } finally {
-        await s.close();
+        await store.close();
       }
     });
 }
