@@ -37,6 +37,18 @@ export interface ListPage {
   title: string;
 }
 
+/**
+ * Most pages a list may declare that we turn into URLs. A page can claim any total (`createPageHTML(99999999999,…)`);
+ * building that many URLs would exhaust memory before the crawl's own list cap (`--max-pages`) is consulted.
+ */
+export const MAX_DECLARED_PAGES = 5000;
+
+/** A declared page total as a safe count (0 when absent or absurd). */
+function declaredTotal(raw: string | number | undefined | null): number {
+  const n = Number(raw);
+  return Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), MAX_DECLARED_PAGES) : 0;
+}
+
 const NEXT_TEXT = /^\s*(下一页|下页|后一页|尾页|末页|最后一页|>>|»|›|>)\s*$/;
 
 function anchors($: cheerio.CheerioAPI, pageUrl: string, base?: string): PageLink[] {
@@ -63,12 +75,12 @@ function trsPages(html: string, pageUrl: string): string[] {
   if (m) {
     const args = m[1]!.split(',').map((s) => s.trim().replace(/^['"]|['"]$/g, ''));
     if (args.length && !/^\d+$/.test(args[0]!)) args.shift(); // container id first ('paging', 'page_div')
-    total = Number(args[0]);
+    total = declaredTotal(args[0]);
     if (args[2] && /^[\w-]+$/.test(args[2])) name = args[2];
     if (args[3] && /^[a-z]+$/i.test(args[3])) ext = args[3];
   } else {
     const c = /var\s+countPage\s*=\s*(\d+)/.exec(html);
-    if (c) total = Number(c[1]);
+    if (c) total = declaredTotal(c[1]);
   }
   if (!total || !Number.isFinite(total)) return [];
   const dir = new URL('.', pageUrl).href;
@@ -84,7 +96,7 @@ function oneBasedPages(html: string, pageUrl: string): string[] {
   if (!m) return [];
   const dir = new URL('.', pageUrl).href;
   const ext = /\.(\w+)$/.exec(new URL(pageUrl).pathname)?.[1] ?? 'html';
-  return Array.from({ length: Math.max(0, Number(m[1]) - 1) }, (_, i) => `${dir}index_${i + 2}.${ext}`);
+  return Array.from({ length: Math.max(0, declaredTotal(m[1]) - 1) }, (_, i) => `${dir}index_${i + 2}.${ext}`);
 }
 
 /** Query-parameter pagination declared in JS (Lonsun `Ls.pagination` pageCount, Henan `pagecount`, Shandong). */
@@ -92,7 +104,7 @@ function paramPages(html: string, pageUrl: string): string[] {
   const ls = /Ls\.pagination\([^]*?pageIndex=[^]*?pageCount\s*:\s*(\d+)/.exec(html);
   const u = new URL(pageUrl);
   if (ls) {
-    return Array.from({ length: Number(ls[1]) - 1 }, (_, i) => { const x = new URL(u); x.searchParams.set('pageIndex', String(i + 2)); return x.href; });
+    return Array.from({ length: Math.max(0, declaredTotal(ls[1]) - 1) }, (_, i) => { const x = new URL(u); x.searchParams.set('pageIndex', String(i + 2)); return x.href; });
   }
   return [];
 }
@@ -107,7 +119,8 @@ function hanweb(html: string, pageUrl: string): { links: string[]; cont: ListCon
   if (records.length || /dataproxy\.jsp|jpage/.test(html)) {
     const unit = /unitid\s*[:=]\s*['"]?(\d+)/i.exec(unescaped)?.[1] ?? '';
     const webid = /webid\s*[:=]\s*['"]?(\d+)/i.exec(unescaped)?.[1] ?? '1';
-    const per = Number(/perpage\s*[:=]\s*['"]?(\d+)/i.exec(unescaped)?.[1] ?? 15);
+    // A page's own perpage is trusted only within sane bounds (0 would repeat one window forever).
+    const per = Math.min(Math.max(Number(/perpage\s*[:=]\s*['"]?(\d+)/i.exec(unescaped)?.[1] ?? 15), 1), 1000);
     const totalM = /totalRecord\s*[:=]\s*['"]?(\d+)|<totalrecord>(\d+)<\/totalrecord>/i.exec(unescaped);
     const total = totalM ? Number(totalM[1] ?? totalM[2]) : null;
     const proxy = /(\/module\/(?:web\/)?jpage\/dataproxy\.jsp)/.exec(unescaped)?.[1] ?? '/module/web/jpage/dataproxy.jsp';
@@ -126,7 +139,11 @@ function hanweb(html: string, pageUrl: string): { links: string[]; cont: ListCon
   return { links, cont };
 }
 
-/** Links from a Hanweb dataproxy XML answer. */
+/**
+ * Links from a Hanweb dataproxy XML answer. The XML is read with a regular expression over `<record>` CDATA,
+ * never with an XML parser: a DOCTYPE with external (`SYSTEM "file:///etc/passwd"`, `SYSTEM "http://10.0.0.1/"`)
+ * or nested internal entities (billion laughs) is inert text here, and cheerio (HTML mode) leaves `&xxe;` as is.
+ */
 export function hanwebRecords(xml: string): string[] {
   return [...xml.matchAll(/<record>\s*<!\[CDATA\[([^]*?)\]\]>\s*<\/record>/g)].map((m) => m[1]!);
 }
