@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EXPECTED, makeFixtures } from './fixtures/make-fixtures.ts';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from './helpers/records.ts';
 
@@ -33,6 +37,20 @@ describe('nianbao parse', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['nianbao parse: /nonexistent/report.pdf: no such file']);
     expect(JSON.parse(r.stdout.trim()).file).toBe(good);
   });
+
+  it('reads originals by their content, not their names: a PDF called .txt, a DOCX with no extension, an OFD', async () => {
+    const fx = await makeFixtures();
+    const dir = mkdtempSync(path.join(tmpdir(), 'nianbao-cli-'));
+    const files = [['pdf', 'report.txt'], ['docx', 'report'], ['ofd', 'report.ofd']] as const;
+    for (const [key, name] of files) copyFileSync(fx[key], path.join(dir, name));
+    const r = run('parse', '--json', ...files.map(([, name]) => path.join(dir, name)));
+    expect(r.status, r.stderr).toBe(0);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    for (const rec of records) {
+      expect([rec.agency, rec.year]).toEqual([EXPECTED.agency, EXPECTED.year]);
+      expect(rec.tables.requests.rows.total.total.value).toBe(EXPECTED.requests.total![6]);
+    }
+  }, 240_000);
 
   it('an unknown option is refused with a non-zero exit', () => {
     const r = run('parse', '--bogus');

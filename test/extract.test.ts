@@ -75,6 +75,9 @@ describe('the same report in every format', () => {
     ['DOC (word-extractor rows run together, so LibreOffice → DOCX)', 'doc', 'libreoffice'],
     ['WPS-named OLE file', 'wps', 'libreoffice'],
     ['GBK portal page with chrome', 'portalGbk', 'html-dom'],
+    ['XLSX (the tables saved as a spreadsheet)', 'xlsx', 'xls'],
+    ['XLS (BIFF8)', 'xls', 'xls'],
+    ['OFD made from the PDF (text objects at the words\' places)', 'ofd', 'ofd'],
   ] as const) {
     it(`${name} parses to the same record as the HTML`, async () => {
       const doc = await extractFile(fx[key]);
@@ -97,6 +100,19 @@ describe('the same report in every format', () => {
     // OCR of ruled tables is weak so far (see the extract note); the floor guards against regressions.
     expect(matched / want.length).toBeGreaterThanOrEqual(0.05);
   }, 240_000);
+
+  it('a photographed page (PNG) goes to OCR and table 三 is found on it', async () => {
+    const doc = await extractFile(fx.pagePng);
+    expect([doc.method, doc.ocr]).toEqual(['ocr', true]);
+    const rec = parseDocument(doc);
+    expect(rec.tables.requests.found).toBe(true);
+    const rows = tableRows('2021', 'requests');
+    const cells = rows.flatMap((r) => r.cols.map(([c]) => [rec.tables.requests.rows[r.row]?.[c]?.value ?? null, EXPECTED.requests[r.row]![r.cols.findIndex(([k]) => k === c)]] as const));
+    const read = cells.filter(([got]) => got !== null);
+    const matched = read.filter(([got, want]) => got === want).length;
+    console.log(`OCR of a page image: ${read.length} cells read, ${matched} match the original`);
+    expect(matched).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe('PDF grids', () => {

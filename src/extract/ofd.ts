@@ -35,7 +35,8 @@ export async function documentFromOfd(bytes: Buffer): Promise<ExtractedDocument>
     const base = path.dirname(docRoot.replace(/^\//, ''));
     for (const pg of arr((doc.Pages as Node)?.Page)) {
       pageNo++;
-      const page = (await read(path.join(base, String(pg['@BaseLoc'])))).Page as Node;
+      // "Page" is a list inside Document.xml, so the parser makes a page file's root element a list too.
+      const page = arr((await read(path.join(base, String(pg['@BaseLoc'])))).Page)[0] ?? {};
       const items: PlacedText[] = [];
       const visit = (container: Node) => {
         for (const to of arr(container.TextObject)) {
