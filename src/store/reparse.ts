@@ -23,7 +23,10 @@ export interface ReparseOptions {
   extract?: (bytes: Buffer, hints: OriginalHints) => Promise<ExtractedDocument>;
   parse?: (doc: ExtractedDocument, hints: { fileName?: string }) => ReportRecord;
   parserVersion?: string;
-  /** Worker threads that extract and parse in parallel; default: CPU count (max 4); 0 or 1 parses in this thread. */
+  /**
+   * Worker threads that extract and parse in parallel; default: CPU count (max 4). 0 parses in this thread,
+   * without the per-document time limit and memory cap that only a worker can enforce.
+   */
   workers?: number;
   /** Longest one original may take in a worker before it is recorded as failed (default 5 minutes). */
   timeoutMs?: number;
@@ -72,7 +75,7 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
   let done = 0;
   // Injected functions (tests, benchmarks) cannot cross into a worker: they run in this thread.
   const nWorkers = opts.extract || opts.parse ? 0 : Math.min(opts.workers ?? Math.min(availableParallelism(), 4), versions.length);
-  const pool = nWorkers > 1 ? new ParsePool(nWorkers, { ocr: opts.ocr ?? true, timeoutMs: opts.timeoutMs ?? 5 * 60_000 }) : null;
+  const pool = nWorkers >= 1 ? new ParsePool(nWorkers, { ocr: opts.ocr ?? true, timeoutMs: opts.timeoutMs ?? 5 * 60_000 }) : null;
   const readOne = async (v: VersionRow, bytes: Buffer): Promise<ReportRecord> => {
     const hints: OriginalHints = {};
     if (v.file_name) hints.fileName = v.file_name;
@@ -87,12 +90,18 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
       failed.push({ versionId: v.version_id, sha256: v.sha256, error: 'original missing from the archive' });
       await store.saveRecord(v.version_id, { error: 'original missing from the archive', parserVersion }, { runId });
     } else {
+      // Only reading the original may fail per document; a failed write (disk full) ends the run.
+      let record: ReportRecord | null = null;
+      let msg = '';
       try {
-        const record = await readOne(v, store.archive.read(v.sha256));
+        record = await readOne(v, store.archive.read(v.sha256));
+      } catch (err) {
+        msg = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+      }
+      if (record) {
         await store.saveRecord(v.version_id, record, { runId });
         parsed++;
-      } catch (err) {
-        const msg = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+      } else {
         failed.push({ versionId: v.version_id, sha256: v.sha256, error: msg });
         await store.saveRecord(v.version_id, { error: msg, parserVersion }, { runId });
       }
@@ -104,12 +113,19 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
     // A few originals in flight per worker keeps them busy while holding only a handful in memory.
     const inFlight = pool ? nWorkers * 2 : 1;
     let next = 0;
+    let stop = false; // after a failed write, no lane takes more work
     await Promise.all(Array.from({ length: inFlight }, async () => {
-      while (next < versions.length) await one(versions[next++]!);
+      try {
+        while (!stop && next < versions.length) await one(versions[next++]!);
+      } catch (err) {
+        stop = true;
+        throw err;
+      }
     }));
     await store.finishRun(runId, 'ok', `${parsed} parsed, ${failed.length} failed, ${skipped} skipped`);
   } catch (err) {
-    await store.finishRun(runId, 'failed', (err as Error).message);
+    // When the disk is full, recording the failed run may fail too: the original error is the one to show.
+    await store.finishRun(runId, 'failed', (err as Error).message).catch(() => {});
     throw err;
   } finally {
     await pool?.close();

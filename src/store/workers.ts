@@ -7,6 +7,9 @@ import { Worker } from 'node:worker_threads';
 import type { OriginalHints } from '../extract/index.ts';
 import type { ReportRecord } from '../parse/record.ts';
 
+/** Heap limit of one worker: room for a 1,000-page PDF's text layer, far below a bomb's appetite. */
+export const WORKER_MEMORY_MB = 1536;
+
 interface Job {
   id: number;
   bytes: Buffer;
@@ -23,14 +26,16 @@ export class ParsePool {
   private queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  private startFailures = 0;
 
-  constructor(readonly size: number, private readonly opts: { ocr: boolean; timeoutMs: number }) {
+  constructor(readonly size: number, private readonly opts: { ocr: boolean; timeoutMs: number; memoryMb?: number }) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   /** Extracts and parses one original in a worker. */
   parse(bytes: Buffer, hints: OriginalHints, fileName: string | null): Promise<ReportRecord> {
     return new Promise((ok, fail) => {
+      if (!this.slots.length) { fail(new Error('no parser worker could start')); return; }
       this.queue.push({ id: this.nextId++, bytes, hints, fileName, ok, fail });
       this.pump();
     });
@@ -42,7 +47,12 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./reparse-worker.mjs', import.meta.url));
+    // A hostile original must not take the machine's memory: the worker's heap is capped, and one that
+    // runs out is replaced like a crashed one (only that document fails).
+    const memoryMb = this.opts.memoryMb ?? WORKER_MEMORY_MB;
+    const worker = new Worker(new URL('./reparse-worker.mjs', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 },
+    });
     const slot: Slot = { worker, ready: false, job: null, timer: null };
     worker.on('message', (m: { ready?: boolean; id?: number; record?: ReportRecord; error?: string }) => {
       if (m.ready) { slot.ready = true; this.pump(); return; }
@@ -57,10 +67,21 @@ export class ParsePool {
       this.release(slot);
       const i = this.slots.indexOf(slot);
       if (this.closed || i < 0) return;
+      // A worker that cannot even start (too little memory, a broken install) would be respawned
+      // forever while the queue waits: after a few such deaths, fail what is queued instead.
+      this.startFailures = slot.ready ? 0 : this.startFailures + 1;
+      if (this.startFailures >= 3) {
+        this.slots.splice(i, 1);
+        job?.fail(new Error(why));
+        if (!this.slots.length) for (const j of this.queue.splice(0)) j.fail(new Error(`no parser worker could start: ${why}`));
+        return;
+      }
       this.slots[i] = this.spawn();
       job?.fail(new Error(why));
     };
-    worker.on('error', (e) => replace(`parser worker crashed: ${e.message.split('\n')[0]}`));
+    worker.on('error', (e) => replace((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? `extraction ran out of memory (worker heap limit ${memoryMb} MB)`
+      : `parser worker crashed: ${e.message.split('\n')[0]}`));
     worker.on('exit', (code) => { if (!this.closed) replace(`parser worker exited (${code})`); });
     return slot;
   }
