@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { extractFile } from '../../extract/index.ts';
-import { parseDocument, tableRows, type ReportRecord } from '../../parse/index.ts';
+import { readFile } from 'node:fs/promises';
+import { tableRows, type ReportRecord } from '../../parse/index.ts';
+import { ParsePool } from '../../store/workers.ts';
+import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerParse: RegisterCommand = (program: Command, setExit) => {
@@ -9,16 +11,27 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
     .description('parse report files (PDF, HTML, Word, text, ...) into codebook records')
     .argument('<files...>', 'report files')
     .option('--json', 'one JSON record per file per line')
-    .action(async (files: string[], opts: { json?: boolean }) => {
+    .option('--no-ocr', 'do not OCR scanned originals')
+    .option('--time-limit <seconds>', 'longest one file may take (it then fails alone)', '300')
+    .action(async (files: string[], opts: { json?: boolean; ocr: boolean; timeLimit: string }) => {
+      const seconds = Number(opts.timeLimit);
+      if (!(seconds > 0)) throw new UserError(`--time-limit must be a positive number of seconds, got "${opts.timeLimit}"`);
+      // Files may come from anywhere: each is read in a worker with a time limit and a memory cap, so a
+      // hostile one fails alone with one line instead of hanging or exhausting this process.
+      const pool = new ParsePool(1, { ocr: opts.ocr, timeoutMs: seconds * 1000 });
       let failed = 0;
-      for (const file of files) {
-        try {
-          const record = parseDocument(await extractFile(file), { fileName: file });
-          process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
-        } catch (err) {
-          failed++;
-          process.stderr.write(`nianbao parse: ${file}: ${describe(err)}\n`);
+      try {
+        for (const file of files) {
+          try {
+            const record = await pool.parse(await readFile(file), { fileName: file }, file);
+            process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
+          } catch (err) {
+            failed++;
+            process.stderr.write(`nianbao parse: ${file}: ${describe(err)}\n`);
+          }
         }
+      } finally {
+        await pool.close();
       }
       if (failed) setExit(1);
     });
