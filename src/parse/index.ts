@@ -8,6 +8,7 @@ import type { FormatVersion, ReportRecord, TableKey, TableRecord } from './recor
 
 export type { Cell, CheckResult, FormatVersion, ReportRecord, TableKey, TableRecord } from './record.ts';
 export { codebook, columnKeys, tableRows, TABLE_KEYS } from './codebook.ts';
+export { runCrossYearChecks } from './checks.ts';
 
 /** Changes whenever the parser would read some document differently; stored beside every record. */
 export const PARSER_VERSION = '1.0.0';

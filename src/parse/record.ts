@@ -29,7 +29,9 @@ export type CheckRule =
   | 'row_total'
   | 'result_total'
   | 'appeals_total'
-  | 'active_published_le_total';
+  | 'active_published_le_total'
+  | 'carried_over_previous'
+  | 'active_in_force_previous';
 
 export interface CheckResult {
   table: TableKey;

@@ -3,6 +3,7 @@
  * One definition feeds the CSV header, the Parquet column types and the Frictionless `datapackage.json`.
  */
 import { STATUS_KINDS, STATUS_MEANING, type StatusRow } from './status.ts';
+import { runCrossYearChecks, type CheckResult } from '../parse/index.ts';
 import type { ReportFacts, ReportVersion } from './types.ts';
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime';
@@ -108,14 +109,17 @@ export const TABLES: DatasetTable[] = [
       f('year', 'integer', 'Report year', { required: true }),
       f('sha256', 'string', 'Report version', { required: true }),
       f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'] }),
-      f('rule', 'string', 'Identity (codebook.md § Accounting identities)', { enum: ['balance', 'row_total', 'result_total', 'appeals_total', 'active_published_le_total'] }),
+      f('rule', 'string', 'Identity (codebook.md § Accounting identities); the last two compare with the year before', {
+        enum: ['balance', 'row_total', 'result_total', 'appeals_total', 'active_published_le_total', 'carried_over_previous', 'active_in_force_previous'],
+      }),
       f('row', 'string', 'Row the check is about, if any'),
       f('column', 'string', 'Column the check is about, if any'),
       f('left', 'number', 'Left side of the identity'),
       f('right', 'number', 'Right side of the identity'),
       f('pass', 'boolean', 'true when both sides are equal'),
       f('soft', 'boolean', 'true for a plausibility check rather than an identity printed in the format'),
-      f('nulls_as_zero', 'string', 'Blank cells counted as 0 in this check ("row.column", separated by " ")'),
+      f('nulls_as_zero', 'string', 'Blank cells counted as 0 in this check ("row.column", separated by " "; "previous:" for the year before)'),
+      f('previous_sha256', 'string', 'For checks across years: the version of the same agency\'s report for year - 1 it was compared with'),
     ],
   },
   {
@@ -216,14 +220,30 @@ export function* cellRows(facts: ReportFacts): Generator<Row> {
 
 export function checkRows(facts: ReportFacts): Row[] {
   const out: Row[] = [];
+  const row = (v: ReportVersion, c: CheckResult, previous: ReportVersion | null): Row => ({
+    agency_id: v.agencyId, year: v.year, sha256: v.sha256, table: c.table, rule: c.rule, row: c.row, column: c.col,
+    left: c.left, right: c.right, pass: c.pass, soft: c.soft, nulls_as_zero: c.nulls_as_zero.length ? c.nulls_as_zero.join(' ') : null,
+    previous_sha256: previous?.sha256 ?? null,
+  });
+  const latest = latestParsed(facts.versions);
   for (const v of facts.versions) {
     if (!v.parse.ok) continue;
-    for (const c of v.parse.record.checks) {
-      out.push({
-        agency_id: v.agencyId, year: v.year, sha256: v.sha256, table: c.table, rule: c.rule, row: c.row, column: c.col,
-        left: c.left, right: c.right, pass: c.pass, soft: c.soft, nulls_as_zero: c.nulls_as_zero.length ? c.nulls_as_zero.join(' ') : null,
-      });
-    }
+    for (const c of v.parse.record.checks) out.push(row(v, c, null));
+    // Every version of year N against the newest version of N-1: codebook rule 4 and table 二's continuity.
+    const previous = latest.get(`${v.agencyId}|${v.year - 1}`);
+    if (previous?.parse.ok) for (const c of runCrossYearChecks(v.parse.record, previous.parse.record)) out.push(row(v, c, previous));
+  }
+  return out;
+}
+
+/** The newest parsed version of each agency's report for each year. */
+function latestParsed(versions: ReportVersion[]): Map<string, ReportVersion> {
+  const out = new Map<string, ReportVersion>();
+  for (const v of versions) {
+    if (!v.parse.ok) continue;
+    const key = `${v.agencyId}|${v.year}`;
+    const seen = out.get(key);
+    if (!seen || v.fetchedAt > seen.fetchedAt) out.set(key, v);
   }
   return out;
 }
