@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { crawl } from '../src/crawl/index.ts';
 import { parseSeeds } from '../src/seeds/index.ts';
 import { reportPage } from '../test/portal/server.ts';
@@ -81,4 +82,9 @@ clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 console.log(`night 2: wall ${(wall2 / 1000).toFixed(1)} s, requests ${r2.requests} (server saw ${served - served1}), bytes ${r2.bytes}, new ${r2.agencies.reduce((s, a) => s + a.new, 0)}, changed ${r2.agencies.reduce((s, a) => s + a.changed, 0)}`);
 console.log(`peak RSS ${(peak / 1048576).toFixed(0)} MB`);
+// What the store holds: every exchange of both nights, one version per original (the crawl runs on the store).
+const db = new Database(join(dir, 'nianbao.sqlite'), { readonly: true });
+const q = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+console.log(`store: ${q('select count(*) n from fetches')} exchanges recorded (${q('select count(*) n from fetches where status = 304')} answered 304), ${q('select count(*) n from report_versions')} report versions, ${q('select count(*) n from work_items')} work items`);
+db.close();
 for (const s of servers) s.close();
