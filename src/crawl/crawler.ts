@@ -11,8 +11,8 @@ import {
   fetchInputOf, ingestOriginal, openStore, type FetchInput, type HostState as StoredHostState, type IngestResult, type Store,
 } from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
-import { decodeBody } from './decode.ts';
-import { HttpClient, type HttpResponse } from './http.ts';
+import { decodeBody, isTextual } from './decode.ts';
+import { HttpClient, type HttpLimits, type HttpResponse } from './http.ts';
 import {
   gkmlptAnswer, hanwebRecords, nextHanwebWindow, readListPage, type ListContinuation, type PageLink,
 } from './listing.ts';
@@ -87,6 +87,8 @@ export interface CrawlOptions {
   respectRobots?: boolean;
   useBrowser?: boolean;
   timeoutMs?: number;
+  /** Caps on each exchange (connect/idle/total time, body bytes, redirects); see HttpLimits. */
+  limits?: Partial<HttpLimits>;
   maxHostFailures?: number;
   /** Parse each new original with the shared parser as it arrives (default false: `nianbao reparse --only-stale` does it). */
   parse?: boolean;
@@ -180,7 +182,9 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
     },
   };
 
-  const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs });
+  const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs, ...opts.limits });
+  // The seed URL each request is made for: non-public addresses are reachable only in the seed's own class.
+  const seedOf = (agencyId: string) => { const a = opts.agencies.find((x) => x.agencyId === agencyId); return a?.reportListUrls[0] ?? a?.homeUrl ?? undefined; };
   const scheduler = new HostScheduler(client, {
     delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, userAgentToken: userAgent.split('/')[0]!, respectRobots: opts.respectRobots,
     maxHostFailures: opts.maxHostFailures,
@@ -224,7 +228,7 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
     if (usable?.etag) headers['if-none-match'] = usable.etag;
     if (usable?.lastModified) headers['if-modified-since'] = usable.lastModified;
     const ctx: FetchContext = { agencyId: item.agencyId, purpose, referrer: item.source };
-    const r = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers }, ctx);
+    const r = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers, seed: seedOf(item.agencyId) }, ctx);
     if (r.kind === 'disallowed') return { ok: false, problem: 'disallowed', reason: r.reason };
     if (r.kind !== 'response') return { ok: false, problem: 'unreachable', reason: r.reason };
     let res = r.response;
@@ -242,7 +246,7 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
         const solved = await passChallenge(item.url);
         if (!solved) return { ok: false, problem: 'blocked', reason: `${v.reason}; browser did not pass it` };
         // Re-fetch with the earned cookie over plain HTTP: the archive keeps the server's own bytes.
-        const again = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers: init.headers }, ctx);
+        const again = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers: init.headers, seed: seedOf(item.agencyId) }, ctx);
         if (again.kind !== 'response') return { ok: false, problem: 'unreachable', reason: again.reason };
         res = again.response;
         html = decodeBody(res.body, res.headers['content-type']);
@@ -549,8 +553,7 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
 
 /** Text bodies decoded (bytes sniffed for their charset); null for binaries. */
 function asText(body: Buffer, contentType: string | null): string | null {
-  const isText = /html|xml|json|text/i.test(contentType ?? '') || (!contentType && /^\s*</.test(body.subarray(0, 200).toString('latin1')));
-  return isText ? decodeBody(body, contentType) : null;
+  return isTextual(body, contentType) ? decodeBody(body, contentType) : null;
 }
 
 /** The folder a list URL lives in: sub-columns and pages must stay under it. */

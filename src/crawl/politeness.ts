@@ -10,7 +10,7 @@ import robotsParserModule from 'robots-parser';
 interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getCrawlDelay(ua?: string): number | undefined }
 const robotsParser = robotsParserModule as unknown as (url: string, text: string) => Robot;
 import type { HttpClient, HttpResponse } from './http.ts';
-import { NetworkError } from './http.ts';
+import { NetworkError, RETRYABLE_STATUS } from './http.ts';
 
 export interface HostState {
   host: string;
@@ -115,14 +115,14 @@ export class HostScheduler {
     }) as Promise<T>;
   }
 
-  private async loadRobots(origin: string, host: string): Promise<void> {
+  private async loadRobots(origin: string, host: string, seed?: string): Promise<void> {
     if (this.robots.has(host)) return;
     let p = this.robotsLoading.get(host);
     if (!p) {
       p = (async () => {
         const s = this.state(host);
         let text: string | null = null;
-        const r = await this.exchange(host, { url: `${origin}/robots.txt` }, { purpose: 'robots' });
+        const r = await this.exchange(host, { url: `${origin}/robots.txt`, seed }, { purpose: 'robots' });
         // An unreachable robots.txt: the host's own failure is seen on the real request.
         if (r.response && r.response.status >= 200 && r.response.status < 300) text = r.response.body.toString('utf8');
         s.robotsTxt = text;
@@ -168,14 +168,15 @@ export class HostScheduler {
     return s.pausedUntil !== null && s.pausedUntil > Date.now() ? s.pauseReason : null;
   }
 
-  /** Fetches politely, retrying 429/503 with backoff; network failures count towards pausing the host. */
+  /** Fetches politely, retrying overload/gateway statuses (RETRYABLE_STATUS) with backoff and transient network
+   *  failures (FAILURES[code].retry) once; only failures that say the host is unwell count towards pausing it. */
   async fetch(req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext = {}): Promise<PoliteResult> {
     const u = new URL(req.url);
     const host = u.host.toLowerCase();
     const paused = this.isPaused(host);
     if (paused) return { kind: 'paused', reason: paused };
     if (this.opts.respectRobots !== false) {
-      await this.loadRobots(u.origin, host);
+      await this.loadRobots(u.origin, host, req.seed);
       const robot = this.robots.get(host);
       if (robot && robot.isAllowed(req.url, this.opts.userAgentToken) === false) {
         return { kind: 'disallowed', reason: `robots.txt disallows ${u.pathname}` };
@@ -183,21 +184,25 @@ export class HostScheduler {
     }
     const s = this.state(host);
     let backoff = this.opts.backoffMs ?? Math.max(4 * this.opts.delayMs, 100);
+    let last = 0;
     for (let attempt = 0; attempt < 4; attempt++) {
       const stillPaused = this.isPaused(host);
       if (stillPaused) return { kind: 'paused', reason: stillPaused };
       const x = await this.exchange(host, req, context);
       if (!x.response) {
         const e = x.error;
-        s.consecutiveFailures++;
-        const reason = e instanceof NetworkError ? e.code : (e as Error).message;
+        const ne = e instanceof NetworkError ? e : null;
+        // Only failures that say the host is unwell count towards pausing it (not one oversized file).
+        if (!ne || ne.hostDown) s.consecutiveFailures++;
+        const reason = ne ? ne.reason : (e as Error).message;
         if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) await this.pause(host, `unreachable: ${reason}`);
         else await this.store?.saveHost(s);
-        if (attempt < 1 && e instanceof NetworkError && /ETIMEDOUT|ECONNRESET/.test(e.code)) { await sleep(backoff); continue; }
-        return { kind: 'failed', reason };
+        if (attempt < 1 && ne?.retryable) { await sleep(backoff); continue; }
+        return { kind: 'failed', reason: attempt > 0 ? `${reason} (${attempt + 1} attempts)` : reason };
       }
       const r = x.response;
-      if (r.status === 429 || r.status === 503) {
+      if ((RETRYABLE_STATUS as readonly number[]).includes(r.status)) {
+        last = r.status;
         const ra = retryAfterMs(r.headers['retry-after']);
         const wait = ra ?? backoff;
         backoff *= 2;
@@ -223,7 +228,7 @@ export class HostScheduler {
       await this.store?.saveHost(s);
       return { kind: 'response', response: r };
     }
-    return { kind: 'failed', reason: 'HTTP 429/503 after retries' };
+    return { kind: 'failed', reason: `HTTP ${last} after 4 attempts` };
   }
 }
 

@@ -1,5 +1,6 @@
 /** URL handling: resolving the odd hrefs of real portals and canonicalising twins. */
 import { CANONICAL_REWRITES, TRACKING_PARAMS } from './tables.ts';
+import { BlockList, isIP } from 'node:net';
 
 /** Pulls a URL out of `javascript:openFile('…')`, `window.open("…")` or an onclick handler. */
 export function hrefFromScript(code: string): string | null {
@@ -59,4 +60,58 @@ export function isOwnHost(url: string, allowed: Set<string>): boolean {
   if (allowed.has(host)) return true;
   const root = siteRoot(host);
   return root !== host && [...allowed].some((a) => siteRoot(a) === root);
+}
+
+// ---- address classes: where a crawl may connect ------------------------------------------------------
+
+/** The kinds of address a host can resolve to; every class but `public` is reachable only from a seed in it. */
+export type AddressClass = 'public' | 'loopback' | 'private' | 'link-local' | 'unique-local' | 'shared' | 'unspecified';
+
+/**
+ * Non-public ranges (RFC 1918, 1122, 3927, 4193, 4291, 6598). A portal page that links or redirects to one of
+ * these must not make the crawler probe the operator's own network (cloud metadata at 169.254.169.254, routers,
+ * intranet services); the seeds' own classes are allowed so a fixture portal on 127.0.0.1 still works.
+ */
+export const NON_PUBLIC_RANGES: { cidr: string; cls: Exclude<AddressClass, 'public'> }[] = [
+  { cidr: '127.0.0.0/8', cls: 'loopback' },
+  { cidr: '::1/128', cls: 'loopback' },
+  { cidr: '10.0.0.0/8', cls: 'private' },
+  { cidr: '172.16.0.0/12', cls: 'private' },
+  { cidr: '192.168.0.0/16', cls: 'private' },
+  { cidr: '169.254.0.0/16', cls: 'link-local' },
+  { cidr: 'fe80::/10', cls: 'link-local' },
+  { cidr: 'fc00::/7', cls: 'unique-local' },
+  { cidr: '100.64.0.0/10', cls: 'shared' },
+  { cidr: '0.0.0.0/8', cls: 'unspecified' },
+  { cidr: '::/128', cls: 'unspecified' },
+];
+
+const blockList = (() => {
+  const lists = new Map<AddressClass, BlockList>();
+  for (const { cidr, cls } of NON_PUBLIC_RANGES) {
+    const [addr, bits] = cidr.split('/') as [string, string];
+    let l = lists.get(cls);
+    if (!l) lists.set(cls, (l = new BlockList()));
+    l.addSubnet(addr, Number(bits), isIP(addr) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return lists;
+})();
+
+/** The class of an IP address literal (IPv4-mapped IPv6 counts as its IPv4 address); null if not an IP. */
+export function addressClass(ip: string): AddressClass | null {
+  let a = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
+  if (mapped) a = mapped[1]!;
+  const family = isIP(a);
+  if (!family) return null;
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  for (const [cls, list] of blockList) if (list.check(a, type)) return cls;
+  return 'public';
+}
+
+/** The class of a URL host known without DNS: IP literals and `localhost` names (RFC 6761); null otherwise. */
+export function literalHostClass(hostname: string): AddressClass | null {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return 'loopback';
+  return addressClass(h);
 }
