@@ -3,7 +3,9 @@
  * reason, is retried only where retrying can help, and never costs unbounded memory or time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import dns from 'node:dns';
@@ -283,4 +285,35 @@ describe('crawl() over the fault portal', () => {
     expect(agency('xxe').reportsFound).toBe(2);
     expect(lines.some((l) => /root:x:0:0/.test(l))).toBe(false);
   });
+});
+
+describe('nianbao crawl caps on the command line', () => {
+  const BIN = fileURLToPath(new URL('../bin/nianbao.mjs', import.meta.url));
+  // Asynchronous: the fault portal answers from this very process.
+  const run = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args]);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+  it('--max-bytes stops the 2 GiB attachments at the given size; a bad size is one clear line and exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nianbao-faults-cli-'));
+    const seeds = join(dir, 'seeds.csv');
+    writeFileSync(seeds, faultSeeds(portal.url));
+    const bad = await run('crawl', '--seeds', seeds, '--storage', join(dir, 's'), '--max-bytes', 'lots');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--max-bytes must be a positive size/);
+    const before = portal.sent.get('huge /r/P020240129000004.pdf') ?? 0;
+    const ok = await run('crawl', '--seeds', seeds, '--storage', join(dir, 's'), '--agency', 'fault-huge', '--max-bytes', '256K',
+      '--delay-ms', '20', '--no-browser', '--json');
+    expect(ok.status).toBe(0);
+    const out = JSON.parse(ok.stdout.trim().split('\n').pop()!);
+    expect(out.agencies[0]).toMatchObject({ agencyId: 'fault-huge', reportsFound: 1 });
+    // The chunked 2 GiB body was stopped near 256 KiB (plus what socket buffers held), not near the 100 MiB default.
+    expect(portal.sent.get('huge /r/P020240129000004.pdf')! - before).toBeLessThan(32 * MiB);
+  }, 120_000);
 });

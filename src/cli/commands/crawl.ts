@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { loadSeeds, SeedError, type Agency } from '../../seeds/index.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
 import { crawl, DEFAULT_DELAY_MS } from '../../crawl/index.ts';
 import { openStore, type Store } from '../../store/index.ts';
 
@@ -15,11 +16,16 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--delay-ms <n>', `minimum gap between requests to one host (default ${DEFAULT_DELAY_MS})`)
     .option('--agency <id...>', 'only these agency ids')
     .option('--max-pages <n>', 'cap on pages walked along one list (default 200)')
+    .option('--max-bytes <size>', `cap on one response body, on the wire and after decompression; larger files are stopped and recorded as too-large (K/M/G suffixes; default ${DEFAULT_LIMITS.maxBytes / 1024 ** 2}M)`)
+    .option('--connect-timeout-ms <n>', `give up on a connection not up within this (default ${DEFAULT_LIMITS.connectTimeoutMs})`)
+    .option('--idle-timeout-ms <n>', `give up on a response with no byte for this long (default ${DEFAULT_LIMITS.idleTimeoutMs})`)
+    .option('--total-timeout-ms <n>', `give up on one fetch, redirects and body included, after this long (default ${DEFAULT_LIMITS.totalTimeoutMs})`)
+    .option('--max-redirects <n>', `redirect hops followed per fetch (default ${DEFAULT_LIMITS.maxRedirects})`)
     .option('--no-browser', 'never start Chromium (JS-only lists and challenges are reported as blocked)')
     .option('--no-parse', 'archive only; leave parsing to `nianbao reparse --only-stale`')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
-    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
       let agencies: Agency[];
       try { agencies = loadSeeds(o.seeds); } catch (e) { if (e instanceof SeedError) throw new UserError(e.message); throw e; }
       if (o.agency) {
@@ -36,11 +42,16 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       if (o.proxy) { try { const u = new URL(o.proxy); if (u.protocol !== 'http:') throw new Error(); } catch { throw new UserError(`--proxy must be an http:// URL, got "${o.proxy}"`); } }
       const delayMs = num(o.delayMs, '--delay-ms');
       const maxPages = num(o.maxPages, '--max-pages');
+      const limits: Partial<HttpLimits> = Object.fromEntries(Object.entries({
+        maxBytes: byteSize(o.maxBytes, '--max-bytes'), connectTimeoutMs: num(o.connectTimeoutMs, '--connect-timeout-ms'),
+        idleTimeoutMs: num(o.idleTimeoutMs, '--idle-timeout-ms'), totalTimeoutMs: num(o.totalTimeoutMs, '--total-timeout-ms'),
+        maxRedirects: num(o.maxRedirects, '--max-redirects'),
+      }).filter(([, v]) => v !== undefined));
       let store: Store;
       try { store = await openStore(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
-        const r = await crawl({ agencies, storageDir: o.storage, store, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, useBrowser: o.browser,
+        const r = await crawl({ agencies, storageDir: o.storage, store, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
           parse: o.parse, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
         if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes })}\n`);
         else {
@@ -54,4 +65,12 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         await store.close();
       }
     });
+}
+
+/** `--max-bytes 100M`: a whole number of bytes, with an optional K/M/G (binary) suffix. */
+function byteSize(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\s*([kmg])?i?b?$/i.exec(v.trim());
+  if (!m || Number(m[1]) === 0) throw new UserError(`${name} must be a positive size like 50000000, 100M or 1G, got "${v}"`);
+  return Number(m[1]) * 1024 ** ({ k: 1, m: 2, g: 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 0);
 }
