@@ -95,9 +95,13 @@ export class Archive {
       let off = 0;
       while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
       fsyncSync(fd);
-    } finally {
+    } catch (err) {
+      // Disk full or a size limit half way: the partial temp file goes, the error stays the caller's.
       closeSync(fd);
+      try { unlinkSync(tmp); } catch { /* already gone */ }
+      throw err;
     }
+    closeSync(fd);
     const isNew = this.commit(tmp, sha256);
     return { sha256, size: bytes.byteLength, isNew };
   }

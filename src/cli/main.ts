@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.ts';
 import { commands } from './commands/index.ts';
+import { describeStorageFault } from '../store/faults.ts';
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -17,10 +18,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof UserError) {
-      process.stderr.write(`nianbao: ${err.message}\n`);
+      process.stderr.write(`nianbao: ${describeStorageFault(err) ?? err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`nianbao: ${(err as Error)?.message ?? String(err)}\n`);
+    // A full disk or a write error reads the same from every command: one line, and exit 1.
+    process.stderr.write(`nianbao: ${describeStorageFault(err) ?? String((err as Error)?.message ?? err).split('\n')[0]}\n`);
     if (process.env.NIANBAO_DEBUG) console.error(err);
     return 1;
   }

@@ -12,7 +12,8 @@ import { hostname } from 'node:os';
 import { deflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql, type Selectable, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Selectable, type Transaction } from 'kysely';
+import { StoreDialect } from './dialect.ts';
 import { Archive } from '../archive/index.ts';
 import type { ReportRecord } from '../parse/record.ts';
 import { acquireWriterLock, StoreLockedError, type WriterLock } from './lock.ts';
@@ -284,7 +285,7 @@ export class Store {
     private lock: WriterLock | null,
     readonly readonly: boolean,
   ) {
-    this.db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    this.db = new Kysely<Database>({ dialect: new StoreDialect(sqlite) });
     this.archive = readonly ? Archive.openExisting(storageDir) : Archive.open(storageDir);
     this.dbPath = join(storageDir, DB_FILE);
   }
@@ -567,10 +568,14 @@ export class Store {
   }
 
   /**
-   * Claims pending items fairly across hosts: at most `perHost` per host, hosts in `skipHosts` (busy in this
-   * process) left out, and the first item of every host before the second of any. Within the round, hosts
-   * whose politeness gap (host_state.next_allowed_at) ends soonest come first, so a worker never claims work
-   * it would only sleep on while another host is ready.
+   * Claims pending crawl items (those with a host) fairly across hosts: at most `perHost` per host, hosts in
+   * `skipHosts` (busy in this process) left out, and the first items of every host before the later ones of any. Hosts whose politeness
+   * gap (host_state.next_allowed_at) ends soonest come first, so a worker never claims work it would only
+   * sleep on while another host is ready. Within a host, highest priority then oldest first.
+   *
+   * The hosts with ready work are found by a loose index scan (a recursive CTE stepping from one host to the
+   * next on work_items_host), so a claim costs per host, not per pending item: a national frontier holds
+   * hundreds of thousands of items on a few thousand hosts. WITH RECURSIVE is SQLite and PostgreSQL alike.
    */
   async claimWorkFair<T = unknown>(queue: string, limit: number, opts: { skipHosts?: Iterable<string>; perHost?: number } = {}): Promise<WorkItem<T>[]> {
     this.assertWritable();
@@ -578,25 +583,36 @@ export class Store {
     const at = now();
     const skip = [...(opts.skipHosts ?? [])];
     const perHost = opts.perHost ?? 1;
+    // Busy hosts are dropped after the scan, not inside it: inside, each step would walk every item of a busy host.
+    const ready = sql`w.queue = ${queue} and w.status = 'pending' and w.host is not null and (w.not_before is null or w.not_before <= ${at})`;
     return this.db.transaction().execute(async (trx) => {
-      // Window functions: SQLite ≥ 3.25 and PostgreSQL alike.
-      const ranked = await sql<Selectable<Database['work_items']> & { rn: number }>`
-        select * from (
-          select w.*, row_number() over (partition by coalesce(w.host, '') order by w.priority desc, w.item_id) as rn,
-                 coalesce(h.next_allowed_at, '') as ready_at
-          from work_items w left join host_state h on h.host = w.host
-          where w.queue = ${queue} and w.status = 'pending' and (w.not_before is null or w.not_before <= ${at})
-            ${skip.length ? sql`and coalesce(w.host, '') not in (${sql.join(skip)})` : sql``}
-        ) ranked
-        where rn <= ${perHost}
-        order by rn, ready_at, item_id
-        limit ${limit}`.execute(trx);
-      const rows = ranked.rows;
+      const hosts = (await sql<{ host: string }>`
+        with recursive hosts(host) as (
+          select (select min(w.host) from work_items w where ${ready})
+          union all
+          select (select min(w.host) from work_items w where ${ready} and w.host > hosts.host) from hosts where hosts.host is not null
+        )
+        select hosts.host from hosts left join host_state h on h.host = hosts.host
+        where hosts.host is not null ${skip.length ? sql`and hosts.host not in (${sql.join(skip)})` : sql``}
+        order by coalesce(h.next_allowed_at, ''), hosts.host
+        limit ${limit}`.execute(trx)).rows.map((r) => r.host);
+      const rows: Selectable<Database['work_items']>[] = [];
+      for (let round = 0; round < perHost && rows.length < limit; round++) {
+        for (const host of hosts) {
+          if (rows.length >= limit) break;
+          const taken = rows.filter((r) => r.host === host).map((r) => r.item_id);
+          let q = trx.selectFrom('work_items').selectAll().where('queue', '=', queue).where('status', '=', 'pending').where('host', '=', host)
+            .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]));
+          if (taken.length) q = q.where('item_id', 'not in', taken);
+          const next = await q.orderBy('priority', 'desc').orderBy('item_id').limit(1).executeTakeFirst();
+          if (next) rows.push(next);
+        }
+      }
       if (!rows.length) return [];
       await trx.updateTable('work_items')
         .set({ status: 'running', claimed_by: `${hostname()}:${process.pid}`, updated_at: at, attempts: sql`attempts + 1` })
         .where('item_id', 'in', rows.map((r) => r.item_id)).execute();
-      return rows.map(({ rn: _rn, ready_at: _r, ...r }: typeof rows[number] & { ready_at?: string }) => workItemOf<T>({ ...r, status: 'running', attempts: r.attempts + 1 }));
+      return rows.map((r) => workItemOf<T>({ ...r, status: 'running', attempts: r.attempts + 1 }));
     });
   }
 

@@ -84,6 +84,7 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
     if (pool) return pool.parse(bytes, hints, v.file_name);
     return parse(await extract(bytes, hints), v.file_name ? { fileName: v.file_name } : {});
   };
+  let stop = false; // after a failed write, no lane takes more work or saves what it has
   const one = async (v: VersionRow): Promise<void> => {
     if (!store.archive.has(v.sha256)) {
       missing++;
@@ -98,6 +99,7 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
       } catch (err) {
         msg = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
       }
+      if (stop) return; // the run already failed (its pool closing is not this document's fault)
       if (record) {
         await store.saveRecord(v.version_id, record, { runId });
         parsed++;
@@ -113,7 +115,6 @@ export async function reparseArchive(store: Store, opts: ReparseOptions = {}): P
     // A few originals in flight per worker keeps them busy while holding only a handful in memory.
     const inFlight = pool ? nWorkers * 2 : 1;
     let next = 0;
-    let stop = false; // after a failed write, no lane takes more work
     await Promise.all(Array.from({ length: inFlight }, async () => {
       try {
         while (!stop && next < versions.length) await one(versions[next++]!);

@@ -43,6 +43,9 @@ export class ParsePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Pending time limits would keep the process alive for minutes after a run that ended early.
+    for (const s of this.slots) { s.job?.fail(new Error('parser pool closed')); this.release(s); }
+    for (const j of this.queue.splice(0)) j.fail(new Error('parser pool closed'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
