@@ -131,7 +131,9 @@ export async function exportWarc(store: Store, opts: WarcExportOptions): Promise
         ['first-seen', v.first_seen_at], ['last-seen', v.last_seen_at], ['replaced-at', v.replaced_at],
       ];
       const body = fields.filter(([, x]) => x !== null && x !== undefined)
-        .map(([k, x]) => `${k}: ${String(x).replace(/[\r\n]+/g, ' ')}\r\n`).join('');
+        // Values come from the web (titles, file names): no line breaks or other control characters, so
+        // none can start a field or a record of its own.
+        .map(([k, x]) => `${k}: ${String(x).replace(/[\x00-\x1f\x7f]+/g, ' ')}\r\n`).join('');
       await write(WARCRecord.create({
         url: orig.url, date: v.last_seen_at, type: 'metadata', warcVersion: WARC_1_1,
         warcHeaders: { 'Content-Type': 'application/warc-fields', 'WARC-Refers-To': orig.recordId, 'WARC-Concurrent-To': orig.recordId },

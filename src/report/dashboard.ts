@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { isSha256 } from '../archive/index.ts';
 import { computeStatus, STATUS_KINDS, STATUS_MEANING, type StatusKind } from './status.ts';
 import type { ReportFacts, ReportVersion } from './types.ts';
 
@@ -167,7 +168,8 @@ export function writeDashboard(outDir: string, facts: ReportFacts, opts: Dashboa
     const od = join(dir, 'originals');
     rmSync(od, { recursive: true, force: true });
     mkdirSync(od);
-    for (const v of facts.versions) if (v.archivePath) {
+    // The copy is named by digest only (checked: a digest read back from the database is still input).
+    for (const v of facts.versions) if (v.archivePath && isSha256(v.sha256)) {
       try { copyFileSync(v.archivePath, join(od, v.sha256)); } catch { /* missing original: the link stays, verify reports it */ }
     }
   }
