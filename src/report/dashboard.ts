@@ -52,6 +52,8 @@ export interface DashboardData {
   status: Record<string, {
     id: string; status: StatusKind; deadline: string; published: string | null; daysLate: number | null;
     url: string | null; href: string | null; evidence: string;
+    /** The report's title as published (text from the web: shown only through textContent/attributes). */
+    title: string | null;
   }[]>;
   figures: { key: string; label: string }[];
   /** Key figures of each agency's current report per year, each with the link to its original. */
@@ -91,7 +93,7 @@ export function dashboardData(facts: ReportFacts, outDir: string, opts: Dashboar
     status[y] = computeStatus(facts, y, opts.today).rows.map((r) => ({
       id: r.agencyId, status: r.status, deadline: r.deadline, published: r.publishedDate, daysLate: r.daysLate, url: r.url,
       href: r.sha256 ? hrefFor(outDir, { sha256: r.sha256, archivePath: bySha.get(r.sha256)?.archivePath ?? null }, mode) : null,
-      evidence: r.evidence,
+      evidence: r.evidence, title: r.title,
     }));
   }
   const values: DashboardData['values'] = [];

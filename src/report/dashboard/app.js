@@ -98,7 +98,7 @@
         const r = idx[y][a.id];
         if (!r) return el('td', {});
         const text = r.status === 'late' ? `late ${r.daysLate}d` : r.status;
-        const badge = link(r.href || r.url, text, r.evidence);
+        const badge = link(r.href || r.url, text, r.title ? `${r.title}\n${r.evidence}` : r.evidence);
         badge.className = 'badge';
         badge.style.background = kinds[r.status].color;
         return el('td', { 'data-year': y, 'data-status': r.status }, badge);
