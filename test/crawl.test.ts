@@ -169,6 +169,9 @@ describe('night one over the fixture portal', () => {
     expect(hits.filter((h) => h.path.endsWith('.pdf') && h.status === 200).length).toBe(0);
     expect(hits.filter((h) => h.site === 'county' && h.status === 304).length).toBeGreaterThan(5);
     expect(n2.bytes).toBeLessThan(night1.bytes / 10);
+    // The clearance cookie the browser earned on night one is kept in the store (host_state): no new challenge.
+    expect(hits.filter((h) => h.site === 'challenge' && h.status === 412)).toEqual([]);
+    expect(n2.browserRenders).toBe(1); // only the JS-only list
   }, 120_000);
 });
 

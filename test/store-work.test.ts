@@ -37,9 +37,15 @@ describe('work items for the crawl', () => {
     expect(w!.payload.h).toBe('ready');
   });
 
+  it('keeps a host\'s cookies beside its politeness state, and leaves them alone when other fields change', async () => {
+    await store.setHostState({ host: 'nhc.gov.cn', cookies: { FSSBBIl1UgzbN7N80T: 'cleared' } });
+    await store.setHostState({ host: 'nhc.gov.cn', nextAllowedAt: '2025-01-01T00:00:01.000Z', consecutiveFailures: 0 });
+    expect(await store.getHostState('nhc.gov.cn')).toMatchObject({ cookies: { FSSBBIl1UgzbN7N80T: 'cleared' }, nextAllowedAt: '2025-01-01T00:00:01.000Z' });
+  });
+
   it('adds a batch once: keys already queued are left alone and reported as not added', async () => {
-    expect(await store.enqueueWorkBatch('q', [{ key: 'k1', payload: 1 }, { key: 'k2', payload: 2 }])).toEqual([true, true]);
-    expect(await store.enqueueWorkBatch('q', [{ key: 'k2', payload: 22 }, { key: 'k3', payload: 3 }])).toEqual([false, true]);
+    expect(await store.enqueueWorkBatch('q', [{ key: 'k1', payload: 1, host: 'a' }, { key: 'k2', payload: 2, host: 'a' }])).toEqual([true, true]);
+    expect(await store.enqueueWorkBatch('q', [{ key: 'k2', payload: 22, host: 'a' }, { key: 'k3', payload: 3, host: 'b' }])).toEqual([false, true]);
     expect([...await store.existingWork('q', ['k1', 'k3', 'k9'])].sort()).toEqual(['k1', 'k3']);
     const all = await store.claimWorkFair<number>('q', 10, { perHost: 10 });
     expect(all.map((w) => w.payload).sort()).toEqual([1, 2, 3]);

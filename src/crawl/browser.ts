@@ -66,14 +66,23 @@ export class BrowserSession {
       page.on('response', (r) => { if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) status = r.status(); });
       await page.goto(url, { waitUntil: 'load', timeout });
       const deadline = Date.now() + timeout;
-      let html = await page.content();
+      // A challenge script reloads the page at once; content() throws while that navigation is under way.
+      const content = async (): Promise<string> => {
+        for (;;) {
+          try { return await page.content(); } catch (e) {
+            if (Date.now() > deadline) throw e;
+            await page.waitForLoadState('load', { timeout: 2000 }).catch(() => undefined);
+          }
+        }
+      };
+      let html = await content();
       while (isChallenge(status, html) && Date.now() < deadline) {
         await page.waitForLoadState('load', { timeout: 2000 }).catch(() => undefined);
         await page.waitForTimeout(200);
-        html = await page.content().catch(() => html);
+        html = await content().catch(() => html);
       }
       await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => undefined);
-      html = await page.content();
+      html = await content();
       const cookies = (await c.cookies(page.url())).map((k) => ({ name: k.name, value: k.value, domain: k.domain }));
       return { status, html, finalUrl: page.url(), cookies };
     } finally {

@@ -126,6 +126,8 @@ export interface CrawlResult {
 }
 
 const MAX_DEPTH = 5;
+/** Longest a browser render may take, page load and challenge included. */
+const BROWSER_DEADLINE_MS = 60_000;
 /** Attempts of one work item that throws before it is given up (network failures are not throws). */
 const MAX_ATTEMPTS = 3;
 
@@ -171,18 +173,23 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
         pausedUntil: null, pauseReason: null, robotsTxt: null } : null;
     },
     saveHost: async (s: HostState): Promise<void> => {
-      const row: StoredHostState = {
+      const row: Omit<StoredHostState, 'cookies'> = {
         host: s.host, nextAllowedAt: s.nextAllowedAt ? new Date(s.nextAllowedAt).toISOString() : null, consecutiveFailures: s.consecutiveFailures,
         // A pause "for the rest of the run" has no end date; the reason says so.
         pausedUntil: s.pausedUntil !== null && Number.isFinite(s.pausedUntil) ? new Date(s.pausedUntil).toISOString() : null,
         crawlDelayMs: s.crawlDelayMs, lastStatus: hostRows.get(s.host)?.lastStatus ?? null, note: s.pauseReason,
       };
-      hostRows.set(s.host, row);
+      // The scheduler saves after every request and again after judging it; an unchanged row is not written twice.
+      const prev = hostRows.get(s.host);
+      if (prev && JSON.stringify({ ...prev, cookies: undefined }) === JSON.stringify(row)) return;
+      hostRows.set(s.host, { ...prev, ...row });
       await store.setHostState(row);
     },
   };
 
   const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs, ...opts.limits });
+  // Cookies a browser earned on earlier nights (challenge clearances) go out with plain requests again.
+  client.cookies.load(Object.fromEntries([...hostRows.values()].filter((h) => h.cookies).map((h) => [h.host, h.cookies!])));
   // The seed URL each request is made for: non-public addresses are reachable only in the seed's own class.
   const seedOf = (agencyId: string) => { const a = opts.agencies.find((x) => x.agencyId === agencyId); return a?.reportListUrls[0] ?? a?.homeUrl ?? undefined; };
   const scheduler = new HostScheduler(client, {
@@ -264,10 +271,20 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
       lastSha256: f.sha256, lastStatus: f.res.status, lastFetchedAt: f.res.fetchedAt });
   }
 
+  /** A browser render in the host's slot, never longer than BROWSER_DEADLINE_MS (a stuck page must not stall the crawl). */
+  function render(url: string) {
+    const host = new URL(url).host;
+    return scheduler.slot(host, url, () => withDeadline(browser.render(url, (s, h) => pageVerdict(s, h, url).kind === 'challenge'), BROWSER_DEADLINE_MS,
+      async () => { await browser.close(); return `browser: no answer within ${BROWSER_DEADLINE_MS / 1000} s`; }));
+  }
+
   async function passChallenge(url: string): Promise<boolean> {
     const host = new URL(url).host;
-    const out = await scheduler.slot(host, url, () => browser.render(url, (s, h) => pageVerdict(s, h, url).kind === 'challenge'));
+    let out;
+    try { out = await render(url); } catch (e) { log(`browser failed on ${host}: ${(e as Error).message.split('\n')[0]}`); return false; }
     for (const c of out.cookies) client.cookies.set(host, c.name, c.value);
+    const jar = client.cookies.all()[host];
+    if (jar) await store.setHostState({ host, cookies: jar });
     log(`browser passed challenge on ${host}: ${out.cookies.map((c) => c.name).join(',')}`);
     return pageVerdict(out.status, out.html, url).kind !== 'challenge';
   }
@@ -425,7 +442,7 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
       if (jar) await browser.seedCookies(item.url, jar);
       let out;
       try {
-        out = await scheduler.slot(host, item.url, () => browser.render(item.url, (s, h) => pageVerdict(s, h, item.url).kind === 'challenge'));
+        out = await render(item.url);
       } catch (e) {
         await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
         return 'browser failed';
@@ -473,7 +490,15 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
       const v = await ingest(f, item, who, 'page');
       const allowed = ownHosts(byId.get(item.agencyId));
       allowed.add(new URL(item.url).host.toLowerCase());
-      const atts = page.attachments.filter((a) => isOwnHost(a.url, allowed));
+      // An unchanged page (304) keeps its attachments: asking for each again would double a night's requests
+      // per host for files whose links did not change (a replaced file nearly always gets a new name). Only
+      // attachments never fetched whole (a failure last time) are asked for again.
+      const atts: typeof page.attachments = [];
+      for (const a of page.attachments) {
+        if (!isOwnHost(a.url, allowed)) continue;
+        if (f.notModified && (await store.getUrlState(a.url))?.lastSha256) continue;
+        atts.push(a);
+      }
       await store.enqueueWorkBatch(queue, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
         label: 'ATTACHMENT', url: a.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: a.text, report: who,
       } satisfies CrawlItem })));
@@ -549,6 +574,17 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
     await store.finishRun(runId, 'ok', counts.failed ? `${counts.failed} work items failed` : null);
   }
   return { runId, resumed, finished, agencies, discovered, requests: client.requests, bytes: client.bytes, browserRenders: browser.renders, scheduler };
+}
+
+/** The promise's value, or after `ms` an error with the message `onTimeout` returns (after it cleaned up). */
+async function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => { void onTimeout().then((m) => reject(new Error(m)), reject); }, ms); });
+  try {
+    return await Promise.race([p, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Text bodies decoded (bytes sniffed for their charset); null for binaries. */

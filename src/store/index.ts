@@ -124,6 +124,8 @@ export interface HostState {
   crawlDelayMs: number | null;
   lastStatus: number | null;
   note: string | null;
+  /** Cookies to send to the host, {name: value}. */
+  cookies?: Record<string, string> | null;
 }
 
 export interface WorkItem<T = unknown> {
@@ -494,7 +496,7 @@ export class Store {
     const row = {
       host: s.host, next_allowed_at: s.nextAllowedAt ?? null, consecutive_failures: s.consecutiveFailures ?? 0,
       paused_until: s.pausedUntil ?? null, crawl_delay_ms: s.crawlDelayMs ?? null, last_status: s.lastStatus ?? null,
-      note: s.note ?? null, updated_at: now(),
+      note: s.note ?? null, updated_at: now(), cookies: s.cookies ? JSON.stringify(s.cookies) : null,
     };
     const set: Record<string, unknown> = { updated_at: row.updated_at };
     if (s.nextAllowedAt !== undefined) set.next_allowed_at = row.next_allowed_at;
@@ -503,6 +505,7 @@ export class Store {
     if (s.crawlDelayMs !== undefined) set.crawl_delay_ms = row.crawl_delay_ms;
     if (s.lastStatus !== undefined) set.last_status = row.last_status;
     if (s.note !== undefined) set.note = row.note;
+    if (s.cookies !== undefined) set.cookies = row.cookies;
     await this.db.insertInto('host_state').values(row).onConflict((oc) => oc.column('host').doUpdateSet(set)).execute();
   }
 
@@ -983,7 +986,7 @@ function contentTypeOf(h: Record<string, string> | null | undefined): string | n
 function hostStateOf(r: Selectable<Database['host_state']>): HostState {
   return {
     host: r.host, nextAllowedAt: r.next_allowed_at, consecutiveFailures: r.consecutive_failures, pausedUntil: r.paused_until,
-    crawlDelayMs: r.crawl_delay_ms, lastStatus: r.last_status, note: r.note,
+    crawlDelayMs: r.crawl_delay_ms, lastStatus: r.last_status, note: r.note, cookies: r.cookies ? JSON.parse(r.cookies) as Record<string, string> : null,
   };
 }
 

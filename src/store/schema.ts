@@ -84,6 +84,8 @@ export interface HostStateTable {
   last_status: number | null;
   note: string | null;
   updated_at: string;
+  /** Cookies the host set or a browser earned (a challenge clearance), JSON {name: value} (migration 004). */
+  cookies: string | null;
 }
 
 export interface WorkItemTable {
@@ -418,9 +420,20 @@ const m003: Migration = {
   },
 };
 
+/**
+ * 004: a host's cookies, so a clearance a browser earned on a challenge page (412/521) is reused by the next
+ * night's plain requests instead of starting Chromium again for every night.
+ */
+const m004: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('host_state').addColumn('cookies', 'text').execute();
+  },
+};
+
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_compact_records': m002,
   '003_work_item_host': m003,
+  '004_host_cookies': m004,
 };
