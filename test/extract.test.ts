@@ -97,21 +97,19 @@ describe('the same report in every format', () => {
     const want = expectedValues();
     const matched = want.filter((v, i) => got[i] === v).length;
     console.log(`OCR: ${matched}/${want.length} cells match the original (${((100 * matched) / want.length).toFixed(1)}%)`);
-    // OCR of ruled tables is weak so far (see the extract note); the floor guards against regressions.
-    expect(matched / want.length).toBeGreaterThanOrEqual(0.05);
+    // 145 of 200 when measured (lone digits are read cell by cell); the floor guards against regressions.
+    expect(matched / want.length).toBeGreaterThanOrEqual(0.6);
   }, 240_000);
 
-  it('a photographed page (PNG) goes to OCR and table 三 is found on it', async () => {
+  it('a photographed page (PNG) goes to OCR and the rows of table 三 on it are read', async () => {
     const doc = await extractFile(fx.pagePng);
     expect([doc.method, doc.ocr]).toEqual(['ocr', true]);
     const rec = parseDocument(doc);
-    expect(rec.tables.requests.found).toBe(true);
-    const rows = tableRows('2021', 'requests');
-    const cells = rows.flatMap((r) => r.cols.map(([c]) => [rec.tables.requests.rows[r.row]?.[c]?.value ?? null, EXPECTED.requests[r.row]![r.cols.findIndex(([k]) => k === c)]] as const));
-    const read = cells.filter(([got]) => got !== null);
-    const matched = read.filter(([got, want]) => got === want).length;
-    console.log(`OCR of a page image: ${read.length} cells read, ${matched} match the original`);
-    expect(matched).toBeGreaterThan(0);
+    // Page 2 holds the first three rows of table 三 (read off the image).
+    const rows = { new: [171, 32, 22, 21, 25, 22, 293], carried_over: [9, 2, 1, 1, 1, 1, 15], granted: [52, 6, 2, 1, 3, 2, 66] };
+    for (const [row, want] of Object.entries(rows)) {
+      expect(Object.values(rec.tables.requests.rows[row]!).map((c) => c.value), row).toEqual(want);
+    }
   }, 120_000);
 });
 

@@ -241,6 +241,30 @@ function buildGrid(t: RuledTable, pieces: Piece[]): string[][] {
   return rows.filter((row) => row.some((c) => c !== ''));
 }
 
+/** A rectangle in points, as PlacedText uses. */
+export interface CellBox {
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+}
+
+/** The cells of every ruled table on a page that are not merged with a neighbour (where numbers sit). */
+export function singleCells(segments: Segment[]): CellBox[] {
+  const out: CellBox[] = [];
+  for (const t of findTables(segments)) {
+    const { xs, ys } = t;
+    for (let r = 0; r + 1 < ys.length; r++) {
+      for (let c = 0; c + 1 < xs.length; c++) {
+        const closed = ruled(t.vs, xs[c]!, ys[r]!, ys[r + 1]!) && ruled(t.vs, xs[c + 1]!, ys[r]!, ys[r + 1]!)
+          && ruled(t.hs, ys[r]!, xs[c]!, xs[c + 1]!) && ruled(t.hs, ys[r + 1]!, xs[c]!, xs[c + 1]!);
+        if (closed) out.push({ x0: xs[c]!, x1: xs[c + 1]!, top: ys[r]!, bottom: ys[r + 1]! });
+      }
+    }
+  }
+  return out;
+}
+
 interface LineItem extends PlacedText {}
 
 /** Groups items into lines by vertical overlap, each sorted left to right. */
