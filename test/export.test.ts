@@ -50,7 +50,7 @@ describe('nianbao export', async () => {
     // codebook.md: the 2021 format has 200 cells (active 10, requests 25 rows × 7, appeals 3 × 5).
     expect(cells.length).toBe(200);
     const get = (row: string, col: string) => cells.find((c) => c.table === 'requests' && c.row === row && c.column === col)!;
-    expect(get('new', 'natural_person')).toMatchObject({ value: '12', text: '12', inferred: 'false', sha256: 'a'.repeat(64), agency_id: 'a1', year: '2023' });
+    expect(get('new', 'natural_person')).toMatchObject({ value: '12', text: '12', inferred: 'false', ocr: 'false', sha256: 'a'.repeat(64), agency_id: 'a1', year: '2023' });
     expect(get('new', 'total').value).toBe('15');
     expect(get('new', 'research')).toMatchObject({ value: '', text: '' });
     expect(get('granted', 'total')).toMatchObject({ value: '9', inferred: 'true' });

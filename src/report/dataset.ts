@@ -94,6 +94,7 @@ export const TABLES: DatasetTable[] = [
       f('text', 'string', 'The printed text of the cell; empty when nothing was printed'),
       f('inferred', 'boolean', 'true when the value was restored from an accounting identity, not read'),
       f('uncertain', 'boolean', 'true when the printed numbers could be placed in more than one way'),
+      f('ocr', 'boolean', 'true when the value was machine-read from an image (OCR): check it against the original'),
       f('sha256', 'string', 'SHA-256 of the archived original the value was read from', { required: true }),
       f('url', 'string', 'URL of that original'),
     ],
@@ -210,7 +211,8 @@ export function* cellRows(facts: ReportFacts): Generator<Row> {
         for (const [column, c] of Object.entries(cols)) {
           yield {
             agency_id: v.agencyId, year: v.year, table, format_version: t.version, row, column,
-            value: c.value, text: c.text, inferred: c.inferred, uncertain: c.uncertain, sha256: v.sha256, url: v.url,
+            value: c.value, text: c.text, inferred: c.inferred, uncertain: c.uncertain, ocr: v.parse.record.extraction.ocr,
+            sha256: v.sha256, url: v.url,
           };
         }
       }
