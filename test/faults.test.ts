@@ -21,6 +21,9 @@ import { addressClass, literalHostClass } from '../src/crawl/url.ts';
 const MiB = 1024 * 1024;
 /** Small limits so each fault shows within a second; the defaults are minutes and 100 MiB. */
 const LIMITS: Partial<HttpLimits> = { connectTimeoutMs: 300, idleTimeoutMs: 1500, totalTimeoutMs: 5000, maxBytes: 16 * MiB, maxRedirects: 10 };
+/** The whole crawl runs fifteen hosts at once in this process on a shared 2-core machine: roomier timeouts, so
+ *  an event loop busy elsewhere is not mistaken for a silent server (which would add a retry). */
+const CRAWL_LIMITS: Partial<HttpLimits> = { ...LIMITS, connectTimeoutMs: 1000, idleTimeoutMs: 3000, totalTimeoutMs: 8000 };
 const UA = 'nianbao-test/0 (+https://example.invalid)';
 
 let portal: FaultPortal;
@@ -192,13 +195,15 @@ describe('crawl() over the fault portal', () => {
   let firstHit = 0;
   /** Requests the crawl made (the HttpClient tests above hit some of the same paths). */
   const hitsOn = (site: string, path: string) => portal.hits.slice(firstHit).filter((h) => h.site === site && h.path === path).length;
+  /** The crawl's log lines about one path of a site, shown when a count is off. */
+  const about = (site: keyof typeof UNIT, path: string) => lines.filter((l) => l.includes(`${portal.url[site]}${path}`)).join('\n');
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nianbao-faults-'));
     const t0 = Date.now();
     firstHit = portal.hits.length;
     const r = await peakRssGrowth(() => crawl({
-      agencies: parseSeeds(faultSeeds(portal.url)), storageDir: dir, delayMs: 20, maxPages: 6, useBrowser: false, limits: LIMITS,
+      agencies: parseSeeds(faultSeeds(portal.url)), storageDir: dir, delayMs: 20, maxPages: 6, useBrowser: false, limits: CRAWL_LIMITS,
       log: (l) => lines.push(l), onOriginal: async (o) => { originals.push({ ...o, bytes: o.bytes.subarray(0, 64) }); },
     }));
     wallMs = Date.now() - t0;
@@ -215,26 +220,26 @@ describe('crawl() over the fault portal', () => {
   });
 
   it('retries a 5xx that clears, and gives up on one that does not, with the status as the reason', () => {
-    expect(hitsOn('flaky', '/list/index.html')).toBe(3);
+    expect(hitsOn('flaky', '/list/index.html'), about('flaky', '/list/index.html')).toBe(3);
     expect(agency('flaky').unreachable).toBeNull();
     expect(agency('flaky').reportsFound).toBe(1);
-    expect(hitsOn('down', '/list/index.html')).toBe(4);
+    expect(hitsOn('down', '/list/index.html'), about('down', '/list/index.html')).toBe(4);
     expect(agency('down').unreachable).toMatch(/HTTP 500 (after 4 attempts|repeatedly)/);
   });
 
   it('records connect and response timeouts for the agency, retried once', () => {
     expect(agency('connect').unreachable).toMatch(/connect-timeout/);
     expect(agency('hang').unreachable).toMatch(/idle-timeout.*\(2 attempts\)/);
-    expect(hitsOn('hang', '/list/index.html')).toBe(2);
+    expect(hitsOn('hang', '/list/index.html'), about('hang', '/list/index.html')).toBe(2);
   });
 
   it('records resets and truncation per URL after one retry; a too-slow body is not retried', () => {
     expect(outcome('REPORT_PAGE', `${portal.url.reset}/r/2023.html`)).toMatch(/connection-reset.*\(2 attempts\)/);
-    expect(hitsOn('reset', '/r/2023.html')).toBe(2);
+    expect(hitsOn('reset', '/r/2023.html'), about('reset', '/r/2023.html')).toBe(2);
     expect(outcome('REPORT_PAGE', `${portal.url.truncated}/r/2023.html`)).toMatch(/truncated: connection closed after 8000 of 20000 bytes/);
-    expect(hitsOn('truncated', '/r/2023.html')).toBe(2);
+    expect(hitsOn('truncated', '/r/2023.html'), about('truncated', '/r/2023.html')).toBe(2);
     expect(outcome('REPORT_PAGE', `${portal.url.slow}/r/2023.html`)).toMatch(/too-slow/);
-    expect(hitsOn('slow', '/r/2023.html')).toBe(1);
+    expect(hitsOn('slow', '/r/2023.html'), about('slow', '/r/2023.html')).toBe(1);
   });
 
   it('reads pages and files by their content when the Content-Type lies or is missing', () => {
@@ -246,11 +251,11 @@ describe('crawl() over the fault portal', () => {
 
   it('stops the gzip bomb and both 2 GiB attachments at the byte cap, once each, and keeps the report page', () => {
     expect(outcome('ATTACHMENT', `${portal.url.bomb}/r/P020240129000002.pdf`)).toMatch(/decompressed-too-large/);
-    expect(hitsOn('bomb', '/r/P020240129000002.pdf')).toBe(1);
+    expect(hitsOn('bomb', '/r/P020240129000002.pdf'), about('bomb', '/r/P020240129000002.pdf')).toBe(1);
     expect(agency('bomb').reportsFound).toBe(1);
     expect(outcome('ATTACHMENT', `${portal.url.huge}/r/P020240129000003.pdf`)).toMatch(/too-large: Content-Length 2147483648/);
     expect(outcome('ATTACHMENT', `${portal.url.huge}/r/P020240129000004.pdf`)).toMatch(/too-large: body over the 16777216-byte cap/);
-    expect(hitsOn('huge', '/r/P020240129000004.pdf')).toBe(1);
+    expect(hitsOn('huge', '/r/P020240129000004.pdf'), about('huge', '/r/P020240129000004.pdf')).toBe(1);
   });
 
   it('records redirect loops, over-long chains and redirects to private addresses; follows a same-class redirect', () => {
@@ -259,7 +264,7 @@ describe('crawl() over the fault portal', () => {
     expect(r('chain/0')).toMatch(/too-many-redirects/);
     expect(r('metadata')).toMatch(/private-address.*169\.254\.169\.254/);
     expect(r('intranet')).toMatch(/private-address.*10\.20\.30\.40/);
-    expect(hitsOn('redirects', '/r/target.html')).toBe(1);
+    expect(hitsOn('redirects', '/r/target.html'), about('redirects', '/r/target.html')).toBe(1);
     expect(r('local')).toMatch(/^new\b/);
     // None of those failures says the host is down: it was not paused.
     expect(agency('redirects').unreachable).toBeNull();

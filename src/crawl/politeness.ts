@@ -185,6 +185,7 @@ export class HostScheduler {
     const s = this.state(host);
     let backoff = this.opts.backoffMs ?? Math.max(4 * this.opts.delayMs, 100);
     let last = 0;
+    let firstFailure: string | null = null;
     for (let attempt = 0; attempt < 4; attempt++) {
       const stillPaused = this.isPaused(host);
       if (stillPaused) return { kind: 'paused', reason: stillPaused };
@@ -197,8 +198,10 @@ export class HostScheduler {
         const reason = ne ? ne.reason : (e as Error).message;
         if (s.consecutiveFailures >= (this.opts.maxHostFailures ?? 3)) await this.pause(host, `unreachable: ${reason}`);
         else await this.store?.saveHost(s);
-        if (attempt < 1 && ne?.retryable) { await sleep(backoff); continue; }
-        return { kind: 'failed', reason: attempt > 0 ? `${reason} (${attempt + 1} attempts)` : reason };
+        if (attempt < 1 && ne?.retryable) { firstFailure = ne.code; await sleep(backoff); continue; }
+        // The last reason decides; a different first one is kept (an idle-timeout, then a too-large body).
+        const first = firstFailure && firstFailure !== ne?.code ? `; first ${firstFailure}` : '';
+        return { kind: 'failed', reason: attempt > 0 ? `${reason} (${attempt + 1} attempts${first})` : reason };
       }
       const r = x.response;
       if ((RETRYABLE_STATUS as readonly number[]).includes(r.status)) {
