@@ -110,7 +110,10 @@ describe('night one over the fixture portal', () => {
       const redirects = site === 'hanweb' ? portal.hits.filter((h) => h.site === 'hanweb' && h.status === 302).length : 0;
       expect(answered.length).toBe(hops - redirects);
     }
-    expect(fetches.filter((f) => f.purpose === 'robots').length).toBeGreaterThanOrEqual(6);
+    const robots = fetches.filter((f) => f.purpose === 'robots');
+    expect(robots.length).toBeGreaterThanOrEqual(6);
+    // Each on behalf of an agency of that host (the one whose request came first).
+    expect(robots.find((f) => f.url === `${portal.url.hanweb}/robots.txt`)?.agency_id).toBe('330825');
     const dead = fetches.filter((f) => f.url.startsWith(portal.url.dead!));
     expect(dead.some((f) => f.status === null && /ECONNREFUSED|connection-refused/.test(f.error ?? '') && f.agency_id === '990003')).toBe(true);
     // The 429 before the Hanweb window is an exchange too.

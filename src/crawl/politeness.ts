@@ -115,14 +115,14 @@ export class HostScheduler {
     }) as Promise<T>;
   }
 
-  private async loadRobots(origin: string, host: string, seed?: string): Promise<void> {
+  private async loadRobots(origin: string, host: string, seed?: string, context: ExchangeContext = {}): Promise<void> {
     if (this.robots.has(host)) return;
     let p = this.robotsLoading.get(host);
     if (!p) {
       p = (async () => {
         const s = this.state(host);
         let text: string | null = null;
-        const r = await this.exchange(host, { url: `${origin}/robots.txt`, seed }, { purpose: 'robots' });
+        const r = await this.exchange(host, { url: `${origin}/robots.txt`, seed }, { agencyId: context.agencyId ?? null, purpose: 'robots', referrer: null });
         // An unreachable robots.txt: the host's own failure is seen on the real request.
         if (r.response && r.response.status >= 200 && r.response.status < 300) text = r.response.body.toString('utf8');
         s.robotsTxt = text;
@@ -176,7 +176,8 @@ export class HostScheduler {
     const paused = this.isPaused(host);
     if (paused) return { kind: 'paused', reason: paused };
     if (this.opts.respectRobots !== false) {
-      await this.loadRobots(u.origin, host, req.seed);
+      // robots.txt is fetched once per host, on behalf of the agency whose request came first.
+      await this.loadRobots(u.origin, host, req.seed, context);
       const robot = this.robots.get(host);
       if (robot && robot.isAllowed(req.url, this.opts.userAgentToken) === false) {
         return { kind: 'disallowed', reason: `robots.txt disallows ${u.pathname}` };
