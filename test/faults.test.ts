@@ -234,7 +234,9 @@ describe('crawl() over the fault portal', () => {
   });
 
   it('records resets and truncation per URL after one retry; a too-slow body is not retried', () => {
-    expect(outcome('REPORT_PAGE', `${portal.url.reset}/r/2023.html`)).toMatch(/connection-reset.*\(2 attempts\)/);
+    // Under load the RST can reach the client as a plain close (the direct HttpClient test pins the reset itself);
+    // either way the body ended early and was tried twice.
+    expect(outcome('REPORT_PAGE', `${portal.url.reset}/r/2023.html`)).toMatch(/(connection-reset|truncated).*\(2 attempts/);
     expect(hitsOn('reset', '/r/2023.html'), about('reset', '/r/2023.html')).toBe(2);
     expect(outcome('REPORT_PAGE', `${portal.url.truncated}/r/2023.html`)).toMatch(/truncated: connection closed after 8000 of 20000 bytes/);
     expect(hitsOn('truncated', '/r/2023.html'), about('truncated', '/r/2023.html')).toBe(2);

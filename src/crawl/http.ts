@@ -172,6 +172,17 @@ export class HttpClient {
   requests = 0;
   bytes = 0;
   private seedClasses = new Map<string, Promise<Set<AddressClass>>>();
+  /**
+   * Kept-alive connections are pooled per set of allowed address classes: a socket opened for a loopback seed
+   * (where a name resolved to 127.0.0.1 was fine) must never be handed to a request for a public seed.
+   */
+  private agents = new Map<string, http.Agent>();
+  private agentFor(protocol: string, allowed: Set<AddressClass>): http.Agent {
+    const key = `${protocol} ${[...allowed].sort().join(',')}`;
+    let a = this.agents.get(key);
+    if (!a) this.agents.set(key, (a = protocol === 'https:' ? new https.Agent({ keepAlive: true, timeout: 5000 }) : new http.Agent({ keepAlive: true, timeout: 5000 })));
+    return a;
+  }
   constructor(readonly opts: HttpClientOptions) {
     this.cookies = opts.cookies ?? new CookieJar();
     const given = Object.fromEntries(Object.entries({
@@ -302,12 +313,17 @@ export class HttpClient {
         if (settled) return;
         if (e instanceof NetworkError) return finish(e);
         // The socket closed early: a reset if the socket said so, else a truncated body.
-        if (e.message === 'aborted' && !socketError) {
-          return finish(new NetworkError(req.url, 'truncated', declared !== null
-            ? `connection closed after ${wire} of ${declared} bytes` : `connection closed after ${wire} bytes, before the body ended`));
-        }
-        const base = classify(req.url, socketError ?? e);
-        finish(wire > 0 && base.code === 'connection-reset' ? new NetworkError(req.url, 'connection-reset', `${base.message} after ${wire} bytes of the body`) : base);
+        const decide = () => {
+          if (e.message === 'aborted' && !socketError) {
+            return finish(new NetworkError(req.url, 'truncated', declared !== null
+              ? `connection closed after ${wire} of ${declared} bytes` : `connection closed after ${wire} bytes, before the body ended`));
+          }
+          const base = classify(req.url, socketError ?? e);
+          finish(wire > 0 && base.code === 'connection-reset' ? new NetworkError(req.url, 'connection-reset', `${base.message} after ${wire} bytes of the body`) : base);
+        };
+        // A reset's socket error can arrive just after the body's 'aborted': give it a turn before calling it truncation.
+        if (e.message === 'aborted' && !socketError) setImmediate(decide);
+        else decide();
       };
       timers.push(setTimeout(() => creq.destroy(new NetworkError(req.url, 'too-slow',
         `not finished within ${limits.totalTimeoutMs} ms (${wire} bytes received)`)), remaining));
@@ -323,6 +339,11 @@ export class HttpClient {
           return finish(new NetworkError(req.url, 'too-large', `Content-Length ${declared} over the ${limits.maxBytes}-byte cap`));
         }
         const chunks: Buffer[] = [];
+        // With a length known up front the body is copied into one buffer as it arrives, so a body near the cap
+        // costs the cap once, not twice (chunks + their concatenation).
+        // Allocated on the first byte (a 304 or HEAD may declare a length and send nothing).
+        let whole: Buffer | null = null;
+        let filled = 0;
         let size = 0;
         res.on('data', (c: Buffer) => {
           touch();
@@ -344,7 +365,10 @@ export class HttpClient {
             res.destroy();
             return finish(e);
           }
-          chunks.push(c);
+          if (!whole && declared !== null && !encoded && chunks.length === 0 && filled === 0) whole = Buffer.allocUnsafe(declared);
+          const fits = whole ? Math.min(c.length, whole.length - filled) : 0;
+          if (fits > 0) { c.copy(whole!, filled, 0, fits); filled += fits; }
+          if (fits < c.length) chunks.push(fits > 0 ? c.subarray(fits) : c);
         });
         if (encoded) stream.on('error', (e: NodeJS.ErrnoException) => fail(e instanceof NetworkError || e.message === 'aborted' ? e
           : new NetworkError(req.url, 'bad-encoding', `${enc} body cannot be decoded: ${e.message}`)));
@@ -353,7 +377,8 @@ export class HttpClient {
           if (!res.complete) return fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
           const hs: Record<string, string> = {};
           for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) hs[k] = Array.isArray(v) ? v.join(', ') : v;
-          const body = Buffer.concat(chunks, size);
+          const body = whole && filled === size && filled === whole.length ? whole
+            : Buffer.concat(whole ? [whole.subarray(0, filled), ...chunks] : chunks, size);
           chunks.length = 0;
           this.bytes += body.length;
           finish(null, { status: res.statusCode ?? 0, headers: hs, body, fetchedAt: new Date().toISOString() });
@@ -384,7 +409,8 @@ export class HttpClient {
       } else {
         const mod = u.protocol === 'https:' ? https : http;
         // Many gov hosts have broken certificate chains; the archive records what was served either way.
-        creq = mod.request(u, { method, headers, rejectUnauthorized: false, lookup: this.guardedLookup(allowed) as never }, onResponse);
+        creq = mod.request(u, { method, headers, rejectUnauthorized: false, agent: this.agentFor(u.protocol, allowed),
+          lookup: this.guardedLookup(allowed) as never }, onResponse);
       }
       creq.on('socket', (socket: net.Socket) => {
         touch();
