@@ -129,7 +129,10 @@ describe('HttpClient against the fault portal', () => {
     expect(e.code).toBe('private-address');
     expect(e.message).toMatch(/resolves to/);
     // The same name from a loopback seed is fine.
-    expect((await client().fetch({ url: `http://${name}:${port}/r/target.html`, seed: portal.url.redirects })).status).toBe(200);
+    // The same name from a loopback seed is fine; and the kept-alive socket it leaves is not lent to a public seed.
+    const c = client();
+    expect((await c.fetch({ url: `http://${name}:${port}/r/target.html`, seed: portal.url.redirects })).status).toBe(200);
+    expect((await failure(c.fetch({ url: `http://${name}:${port}/r/target.html`, seed: 'http://203.0.113.7/' }))).code).toBe('private-address');
   });
 
   it('classifies every non-public range of the brief', () => {
