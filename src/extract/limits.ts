@@ -13,6 +13,8 @@ export const EXTRACT_LIMITS = {
   ocrPixels: 120_000_000,
   /** Longest side of an image or rendered page, in pixels. */
   ocrSide: 40_000,
+  /** Cells in the used range (and in merges) of one spreadsheet sheet; a report's tables have a few hundred. */
+  sheetCells: 10_000_000,
   /** Pages of one PDF that OCR will render. */
   ocrPages: 1_000,
 } as const;

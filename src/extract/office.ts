@@ -9,7 +9,7 @@ import * as XLSX from 'xlsx';
 import type { Block, ExtractedDocument } from './document.ts';
 import { tidyCell } from './cells.ts';
 import { documentFromHtml } from './html.ts';
-import { RefusedOriginal } from './limits.ts';
+import { EXTRACT_LIMITS, RefusedOriginal } from './limits.ts';
 import { checkZip } from './zipguard.ts';
 
 const run = promisify(execFile);
@@ -73,6 +73,14 @@ export function documentFromSheet(bytes: Buffer): ExtractedDocument {
   const blocks: Block[] = [];
   for (const name of wb.SheetNames) {
     const ws = wb.Sheets[name]!;
+    // A few cells far apart (row 1,000,000, column XFD), or one merge over the whole sheet, would make a
+    // grid of billions of cells: refuse a sheet whose range or merges go beyond any report's tables.
+    const area = (r: XLSX.Range) => (r.e.r - r.s.r + 1) * (r.e.c - r.s.c + 1);
+    const used = area(XLSX.utils.decode_range(ws['!ref'] ?? 'A1'));
+    const merged = (ws['!merges'] ?? []).reduce((n, m) => n + area(m), 0);
+    if (used > EXTRACT_LIMITS.sheetCells || merged > EXTRACT_LIMITS.sheetCells) {
+      throw new RefusedOriginal(`sheet "${name}" spans ${ws['!ref']} (${used} cells, ${merged} merged), over the limit of ${EXTRACT_LIMITS.sheetCells}`);
+    }
     // Blank rows are kept until the merges are applied: merge ranges count them, relative to the sheet's range.
     const rows = XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: false, defval: '', blankrows: true });
     const grid = rows.map((r) => r.map((c) => tidyCell(String(c ?? ''))));

@@ -204,3 +204,23 @@ export async function longDocx(fixtureDocx: Buffer, paragraphs: number): Promise
   const big = xml.slice(0, at) + '<w:p><w:r><w:t>本年新收政府信息公开申请数量</w:t></w:r></w:p>'.repeat(paragraphs) + xml.slice(at);
   return zipOf(members.map((m) => (m.name === 'word/document.xml' ? { name: m.name, data: Buffer.from(big) } : m)));
 }
+
+/** A real two-cell XLSX from the xlsx library with its sheet XML replaced (the writer would loop over the range). */
+async function xlsxWithSheet(sheetXml: (cells: string) => string): Promise<Buffer> {
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([['本年新收政府信息公开申请数量', 12]]), '年报');
+  const members = await membersOf(Buffer.from(XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer));
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  return zipOf(members.map((m) => (m.name === 'xl/worksheets/sheet1.xml' ? { name: m.name, data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}>${sheetXml(ns)}</worksheet>`) } : m)));
+}
+
+/** One number in column XFD on each of `rows` rows: tiny, but its used range is rows × 16,384 cells. */
+export function wideSheetXlsx(rows: number): Promise<Buffer> {
+  const data = Array.from({ length: rows }, (_, r) => `<row r="${r + 1}"><c r="XFD${r + 1}"><v>${r}</v></c></row>`).join('');
+  return xlsxWithSheet(() => `<dimension ref="A1:XFD${rows}"/><sheetData>${data}</sheetData>`);
+}
+
+/** Two cells and one merge over the whole sheet (A1:XFD1048576). */
+export function mergedSheetXlsx(): Promise<Buffer> {
+  return xlsxWithSheet(() => '<dimension ref="A1:B1"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>本年新收</t></is></c><c r="B1"><v>12</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>');
+}
