@@ -16,7 +16,36 @@ const FONT_URL = path.join(pdfjsDir, 'standard_fonts') + '/';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsPromise: Promise<PdfJs> | undefined;
-const loadPdfJs = () => (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+const loadPdfJs = () => {
+  ignoreStrayPdfJsRejections();
+  return (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+};
+
+/** What pdf.js throws while reading a damaged file (its BaseException subclasses). */
+const PDFJS_EXCEPTIONS = new Set([
+  'AbortException', 'DNLMarkerError', 'EOIMarkerError', 'FormatError', 'InvalidPDFException', 'JpegError', 'JpxError',
+  'MissingDataException', 'ParserEOFException', 'PasswordException', 'ResponseException', 'UnknownErrorException',
+  'XRefEntryException', 'XRefParseException',
+]);
+
+let strayGuard = false;
+/**
+ * pdf.js (5.4) leaves some internal promises without a handler while it recovers a damaged cross-reference
+ * table: getDocument resolves, yet an XRefEntryException surfaces later as an unhandled rejection, which
+ * in Node 20 kills the process (a crawler, or a reparse worker with the next document in it). Found by
+ * bench/fuzz.ts. Those rejections are dropped here; any other unhandled rejection still ends the process
+ * as Node's default would, unless the program has its own handler.
+ */
+function ignoreStrayPdfJsRejections(): void {
+  if (strayGuard) return;
+  strayGuard = true;
+  process.on('unhandledRejection', (reason) => {
+    const name = (reason as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && PDFJS_EXCEPTIONS.has(name)) return;
+    if (process.listenerCount('unhandledRejection') > 1) return; // someone else decides
+    throw reason;
+  });
+}
 
 /**
  * The one set of pdf.js options every getDocument call uses. PDFs come from the open web: no eval of
