@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { daysBetween, deadlineFor, normalizeShownDate, todayInChina } from '../src/report/deadline.ts';
 import { computeStatus } from '../src/report/status.ts';
 import type { ReportFacts } from '../src/report/types.ts';
-import { agency, read, version } from './report.fixtures.ts';
+import { agency, read, record, version } from './report.fixtures.ts';
 
 describe('deadlines (条例 Art. 49)', () => {
   it('departments 31 January, governments 31 March, townships 31 March, all 31 March before 2019', () => {
@@ -86,6 +86,26 @@ describe('status per agency', () => {
     expect(by['dept-403']).toMatchObject({ status: 'blocked', reason: 'HTTP 403' });
     expect(by['dept-scan']).toMatchObject({ status: 'not_parsed', reason: 'scanned PDF without a text layer' });
     expect(by['dept-never']!.status).toBe('not_checked');
+  });
+  it('a report page and its attachment are one report, not a change; a replaced original at one URL is', () => {
+    const page = { found: false, version: null, rows: {} };
+    const pageOnly = record({}, {});
+    pageOnly.tables = { active: page, requests: page, appeals: page } as typeof pageOnly.tables;
+    const two = computeStatus({
+      agencies: [agency('d1'), agency('d2')],
+      versions: [
+        version('d1', 2023, { url: 'http://d1.localhost/nb/art_1.html', shownDate: '2024-01-20', parse: { ok: true, record: pageOnly } }),
+        version('d1', 2023, { url: 'http://d1.localhost/nb/files/report.pdf', sha256: 'f'.repeat(64) }),
+        version('d2', 2023, { url: 'http://d2.localhost/nb/art_9.html', shownDate: '2024-01-20', fetchedAt: '2024-01-21T00:00:00Z' }),
+        version('d2', 2023, { url: 'http://d2.localhost/nb/art_9.html', fetchedAt: '2024-03-02T00:00:00Z' }),
+      ],
+      evidence: [],
+    }, 2023, '2024-04-20');
+    const [d1, d2] = two.rows;
+    expect(d1).toMatchObject({ status: 'on_time', versions: 2, revisions: 0, url: 'http://d1.localhost/nb/files/report.pdf', sha256: 'f'.repeat(64) });
+    expect(d1!.evidence).not.toContain('changed');
+    expect(d2).toMatchObject({ status: 'on_time', versions: 2, revisions: 1 });
+    expect(d2!.evidence).toContain('changed after publication (1 replaced original)');
   });
   it('before the deadline a department with nothing found is not yet due', () => {
     const early = computeStatus(facts, 2023, '2024-01-31');

@@ -141,7 +141,8 @@ export const TABLES: DatasetTable[] = [
       f('date_note', 'string', 'Why no timeliness could be judged (no date shown)'),
       f('url', 'string', 'URL of the current report version'),
       f('sha256', 'string', 'SHA-256 of the current report version'),
-      f('versions', 'integer', 'Number of distinct archived versions (more than 1: changed after publication)'),
+      f('versions', 'integer', 'Number of distinct archived originals of the report (a page and its attachment are two)'),
+      f('revisions', 'integer', 'Originals replaced at the same URL after first capture (more than 0: changed after publication)'),
       f('last_read_at', 'datetime', 'When the 年报 column was last read (UTC)'),
       f('last_read_url', 'string', 'Which column page was read'),
       f('last_read_held', 'string', 'What the column held at that read'),
@@ -254,7 +255,7 @@ export function statusRows(rows: StatusRow[], asOf: string): Row[] {
   return rows.map((r) => ({
     agency_id: r.agencyId, year: r.year, status: r.status, as_of: asOf, deadline: r.deadline, deadline_rule: r.deadlineRule,
     published_date: r.publishedDate, published_date_source: r.publishedDateSource, days_late: r.daysLate, date_note: r.dateNote,
-    url: r.url, sha256: r.sha256, versions: r.versions, last_read_at: r.lastReadAt, last_read_url: r.lastReadUrl,
+    url: r.url, sha256: r.sha256, versions: r.versions, revisions: r.revisions, last_read_at: r.lastReadAt, last_read_url: r.lastReadUrl,
     last_read_held: r.lastReadHeld, reason: r.reason, evidence: r.evidence,
   }));
 }

@@ -78,7 +78,7 @@ export async function loadFacts(store: Store, opts: LoadOptions = {}): Promise<R
     if (!r) continue;
     versions.push({
       agencyId: r.agency_id!, year: r.year!, url: v.source_url ?? '', sha256: v.sha256, fetchedAt: v.first_seen_at,
-      shownDate: v.published_at, shownDateSource: v.published_at ? 'page' : null, title: v.title ?? r.title,
+      shownDate: v.published_at, shownDateSource: v.published_at ? 'shown by the portal' : null, title: v.title ?? r.title,
       archivePath: store.archive.pathOf(v.sha256),
       parse: records.get(v.version_id) ?? { ok: false, problem: 'not parsed yet' },
     });

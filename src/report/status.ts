@@ -46,8 +46,10 @@ export interface StatusRow {
   sha256: string | null;
   archivePath: string | null;
   title: string | null;
-  /** How many distinct versions of this report were archived (more than one: changed after publication). */
+  /** How many distinct originals of this report were archived (a page and its attachment are two). */
   versions: number;
+  /** How many times an original was replaced at the same URL (more than 0: changed after publication). */
+  revisions: number;
   firstCapturedAt: string | null;
   /** The last read of the column: when, where, what it held or why it failed. */
   lastReadAt: string | null;
@@ -66,6 +68,18 @@ function latest<T>(items: T[], key: (t: T) => string): T | null {
   let best: T | null = null;
   for (const t of items) if (!best || key(t) > key(best)) best = t;
   return best;
+}
+
+/** Originals replaced at the same URL: a report page and its attachment are not revisions of each other. */
+function revisionsOf(versions: ReportVersion[]): number {
+  const urls = new Set(versions.map((v) => v.url));
+  return versions.length - urls.size;
+}
+
+function tablesFound(v: ReportVersion): number {
+  if (!v.parse.ok) return 0;
+  const t = v.parse.record.tables;
+  return Number(t.active.found) + Number(t.requests.found) + Number(t.appeals.found);
 }
 
 /** A version is usable when the parse succeeded and found at least one of the three tables. */
@@ -89,13 +103,14 @@ export function statusOfAgency(
     agencyId: agency.agencyId, name: agency.name, regionCode: agency.regionCode, province: provinceOf(agency.regionCode),
     level: agency.level, kind: agency.kind, year, status: 'not_checked', deadline: dl.date, deadlineRule: dl.rule,
     publishedDate: null, publishedDateSource: null, daysLate: null, dateNote: null, url: null, sha256: null,
-    archivePath: null, title: null, versions: versions.length, firstCapturedAt: null,
+    archivePath: null, title: null, versions: versions.length, revisions: revisionsOf(versions), firstCapturedAt: null,
     lastReadAt: lastRead?.readAt ?? null, lastReadUrl: lastRead?.url ?? null, lastReadHeld: lastRead?.held ?? null,
     reason: lastRead && lastRead.outcome !== 'ok' ? lastRead.reason : null, evidence: '',
   };
 
   if (versions.length) {
-    const current = latest(versions, (v) => v.fetchedAt)!;
+    // The original the row points at: the one the tables were read from (most tables found), newest first.
+    const current = latest(versions, (v) => `${tablesFound(v)}|${v.fetchedAt}`)!;
     const first = versions.reduce((a, b) => (b.fetchedAt < a.fetchedAt ? b : a));
     // The earliest date shown on any version is the publication date; later versions are revisions.
     const dated = versions.filter((v) => v.shownDate).sort((a, b) => a.shownDate!.localeCompare(b.shownDate!))[0] ?? null;
@@ -124,7 +139,7 @@ export function statusOfAgency(
       t.kind === 'late' ? `published ${t.date} (${row.publishedDateSource}), ${t.daysLate} days after the deadline ${dl.date}`
         : t.kind === 'on_time' ? `published ${t.date} (${row.publishedDateSource}), deadline ${dl.date}`
           : `published; ${row.dateNote}`;
-    if (versions.length > 1) row.evidence += `; changed after publication (${versions.length} versions)`;
+    if (row.revisions) row.evidence += `; changed after publication (${row.revisions} replaced original${row.revisions > 1 ? 's' : ''})`;
     return row;
   }
 
