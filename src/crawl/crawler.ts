@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import type { Agency } from '../seeds/index.ts';
 import {
-  fetchInputOf, ingestOriginal, openStore, type FetchInput, type HostState as StoredHostState, type IngestResult, type Store,
+  fetchInputOf, ingestOriginal, openStore, ParsePool, type FetchInput, type OriginalParser, type HostState as StoredHostState, type IngestResult, type Store,
 } from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
 import { decodeBody, isTextual } from './decode.ts';
@@ -138,16 +138,22 @@ type Fetched =
   | { ok: true; res: HttpResponse; body: Buffer; html: string | null; notModified: boolean; fetchId: number; sha256: string | null; contentType: string | null }
   | { ok: false; problem: 'blocked' | 'unreachable' | 'disallowed' | 'gone'; reason: string };
 
+/** Time one original may take to extract and parse during a crawl (a hostile PDF must not stall the walk). */
+export const PARSE_TIME_LIMIT_MS = 5 * 60_000;
+
 export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   const store = opts.store ?? await openStore(opts.storageDir, { command: 'nianbao crawl' });
+  // Originals are parsed in a worker thread, with a time limit and a memory cap, while the walk goes on.
+  const pool = opts.parse ? new ParsePool(1, { ocr: true, timeoutMs: PARSE_TIME_LIMIT_MS }) : null;
   try {
-    return await crawlOn(store, opts);
+    return await crawlOn(store, opts, pool ? (bytes, hints, fileName) => pool.parse(bytes, hints, fileName) : undefined);
   } finally {
+    await pool?.close();
     if (!opts.store) await store.close();
   }
 }
 
-async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
+async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser | undefined): Promise<CrawlResult> {
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES_PER_LIST;
   const log = opts.log ?? (() => undefined);
@@ -384,7 +390,7 @@ async function crawlOn(store: Store, opts: CrawlOptions): Promise<CrawlResult> {
       bytes: f.body, url, otherUrls: [item.url], contentType: f.contentType, kind, agencyId: who.agencyId, agencyName: who.agencyName,
       year: who.year, title: who.title, publishedAt: who.publishedAt, discoveredFrom: item.source,
       fileName: kind === 'attachment' ? decodeURIComponent(basename(new URL(url).pathname)) : null, fetchId: f.fetchId,
-    }, { runId, parse: opts.parse ?? false });
+    }, { runId, parse: opts.parse ?? false, ...(parser ? { parser } : {}) });
     if (r.parseError) log(`parse failed for ${url}: ${r.parseError}`);
     if (opts.onOriginal && r.newVersion) {
       try {

@@ -28,7 +28,8 @@ export { StoreLockedError, LOCK_FILE } from './lock.ts';
 export { Archive } from '../archive/index.ts';
 export { reparseArchive, type ReparseOptions, type ReparseResult } from './reparse.ts';
 export { verifyStorage, type StorageProblem, type VerifyResult } from './verify.ts';
-export { fetchInputOf, ingestOriginal, type ArrivingOriginal, type HttpExchangeLike, type IngestOptions, type IngestResult } from './ingest.ts';
+export { fetchInputOf, ingestOriginal, type ArrivingOriginal, type HttpExchangeLike, type IngestOptions, type IngestResult, type OriginalParser } from './ingest.ts';
+export { ParsePool } from './workers.ts';
 
 export const DB_FILE = 'nianbao.sqlite';
 

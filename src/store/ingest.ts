@@ -3,8 +3,8 @@
  * its parse with the shared parser, in that order, so a record never exists without its original and its
  * provenance. The crawler's `onOriginal` hook can be this function bound to a store and a run.
  */
-import { extractOriginal } from '../extract/index.ts';
-import { parseDocument, PARSER_VERSION } from '../parse/index.ts';
+import { extractOriginal, type OriginalHints } from '../extract/index.ts';
+import { parseDocument, PARSER_VERSION, type ReportRecord } from '../parse/index.ts';
 import type { FetchInput, ReportVersionResult, Store } from './index.ts';
 
 /** What the crawler knows when an original arrives (structurally its `ArrivedOriginal`, plus optional HTTP facts). */
@@ -43,7 +43,11 @@ export interface IngestOptions {
   /** Parse right away (default true); false leaves it to `nianbao reparse --only-stale`. */
   parse?: boolean;
   ocr?: boolean;
+  /** Reads the original into a record; default in this thread. A `ParsePool` bounds time and memory. */
+  parser?: OriginalParser;
 }
+
+export type OriginalParser = (bytes: Buffer, hints: OriginalHints, fileName: string | null) => Promise<ReportRecord>;
 
 export interface IngestResult extends ReportVersionResult {
   fetchId: number;
@@ -72,8 +76,10 @@ export async function ingestOriginal(store: Store, o: ArrivingOriginal, opts: In
   let parseError: string | null = null;
   if ((opts.parse ?? true) && (version.newVersion || !(await store.latestRecords({ versionId: version.versionId })).length)) {
     try {
-      const doc = await extractOriginal(o.bytes, { ...(o.fileName ? { fileName: o.fileName } : {}), ...(o.contentType ? { contentType: o.contentType } : {}), url: o.url }, { ocr: opts.ocr ?? true });
-      recordId = await store.saveRecord(version.versionId, parseDocument(doc, o.fileName ? { fileName: o.fileName } : {}), { runId: opts.runId ?? null });
+      const hints: OriginalHints = { ...(o.fileName ? { fileName: o.fileName } : {}), ...(o.contentType ? { contentType: o.contentType } : {}), url: o.url };
+      const record = opts.parser ? await opts.parser(o.bytes, hints, o.fileName ?? null)
+        : parseDocument(await extractOriginal(o.bytes, hints, { ocr: opts.ocr ?? true }), o.fileName ? { fileName: o.fileName } : {});
+      recordId = await store.saveRecord(version.versionId, record, { runId: opts.runId ?? null });
     } catch (err) {
       parseError = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
       recordId = await store.saveRecord(version.versionId, { error: parseError, parserVersion: PARSER_VERSION }, { runId: opts.runId ?? null });
