@@ -56,10 +56,12 @@ export class BrowserSession {
    * Opens the page, lets scripts run (a challenge page sets its cookie and reloads), and returns the
    * settled DOM. Waits for the network to go idle and, for challenges, for a non-challenge status.
    */
-  async render(url: string, isChallenge: (status: number, html: string) => boolean): Promise<RenderResult> {
+  async render(url: string, isChallenge: (status: number, html: string) => boolean, mayReach?: (url: string) => Promise<boolean>): Promise<RenderResult> {
     const c = await this.ctx();
     const page = await c.newPage();
     this.renders++;
+    // Every request the page makes (scripts, frames, redirects, fetches) passes the crawler's address rule.
+    if (mayReach) await page.route('**/*', async (route) => (await mayReach(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
     const timeout = this.opts.timeoutMs ?? 30_000;
     try {
       let status = 0;

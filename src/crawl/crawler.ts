@@ -256,7 +256,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       const v = pageVerdict(res.status, html, res.finalUrl);
       if (v.kind === 'challenge') {
         if (opts.useBrowser === false) return { ok: false, problem: 'blocked', reason: v.reason };
-        const solved = await passChallenge(item.url);
+        const solved = await passChallenge(item.url, item.agencyId);
         if (!solved) return { ok: false, problem: 'blocked', reason: `${v.reason}; browser did not pass it` };
         // Re-fetch with the earned cookie over plain HTTP: the archive keeps the server's own bytes.
         const again = await scheduler.fetch({ url: item.url, method: init.method, body: init.body, headers: init.headers, seed: seedOf(item.agencyId) }, ctx);
@@ -278,16 +278,18 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
   }
 
   /** A browser render in the host's slot, never longer than BROWSER_DEADLINE_MS (a stuck page must not stall the crawl). */
-  function render(url: string) {
+  function render(url: string, agencyId: string) {
     const host = new URL(url).host;
-    return scheduler.slot(host, url, () => withDeadline(browser.render(url, (s, h) => pageVerdict(s, h, url).kind === 'challenge'), BROWSER_DEADLINE_MS,
+    const seed = seedOf(agencyId) ?? url;
+    const challenge = (s: number, h: string) => pageVerdict(s, h, url).kind === 'challenge';
+    return scheduler.slot(host, url, () => withDeadline(browser.render(url, challenge, (u) => client.mayReach(u, seed)), BROWSER_DEADLINE_MS,
       async () => { await browser.close(); return `browser: no answer within ${BROWSER_DEADLINE_MS / 1000} s`; }));
   }
 
-  async function passChallenge(url: string): Promise<boolean> {
+  async function passChallenge(url: string, agencyId: string): Promise<boolean> {
     const host = new URL(url).host;
     let out;
-    try { out = await render(url); } catch (e) { log(`browser failed on ${host}: ${(e as Error).message.split('\n')[0]}`); return false; }
+    try { out = await render(url, agencyId); } catch (e) { log(`browser failed on ${host}: ${(e as Error).message.split('\n')[0]}`); return false; }
     for (const c of out.cookies) client.cookies.set(host, c.name, c.value);
     const jar = client.cookies.all()[host];
     if (jar) await store.setHostState({ host, cookies: jar });
@@ -448,7 +450,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       if (jar) await browser.seedCookies(item.url, jar);
       let out;
       try {
-        out = await render(item.url);
+        out = await render(item.url, item.agencyId);
       } catch (e) {
         await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
         return 'browser failed';

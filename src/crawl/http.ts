@@ -226,6 +226,27 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Whether a request on behalf of `seed` may go to `url`: the browser asks before each request it makes,
+   * so a rendered page cannot reach a private address the HTTP client would refuse.
+   */
+  async mayReach(url: string, seed: string): Promise<boolean> {
+    let u: URL;
+    try { u = new URL(url); } catch { return false; }
+    if (u.protocol === 'data:' || u.protocol === 'blob:') return true;
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    const allowed = await this.allowedClasses(seed);
+    const lit = literalHostClass(u.hostname);
+    if (lit) return allowed.has(lit);
+    if (this.opts.proxy) return true; // the proxy resolves names (as for plain requests)
+    try {
+      const addrs = await dns.promises.lookup(u.hostname, { all: true });
+      return addrs.every((a) => allowed.has(addressClass(a.address) ?? 'public'));
+    } catch {
+      return true; // the browser's own lookup fails the same way
+    }
+  }
+
   /** The address classes a request on behalf of `seed` may reach: public, and the seed host's own class(es). */
   private allowedClasses(seed: string): Promise<Set<AddressClass>> {
     let host: string;
