@@ -87,6 +87,10 @@ describe('night one over the fixture portal', () => {
     const v = db.prepare(`select source_url, discovered_from from report_versions where report_id = ?`).all(r[0]!.report_id) as { source_url: string; discovered_from: string }[];
     expect(v.length).toBe(1);
     expect(['/zwgk/zfxxgknb/2023n/index_1.html', '/zwgk/zfxxgknb/bm/']).toContain(new URL(v[0]!.discovered_from).pathname);
+    // ...and both columns are recorded as its sources.
+    const sources = db.prepare(`select distinct l.list_url from link_sources l join report_urls u on u.url = l.url where u.report_id = ?`)
+      .all(r[0]!.report_id) as { list_url: string }[];
+    expect(sources.map((x) => new URL(x.list_url).pathname).sort()).toEqual(['/zwgk/zfxxgknb/2023n/index_1.html', '/zwgk/zfxxgknb/bm/']);
     expect(portal.hits.filter((h) => h.site === 'county' && /t20240126_1004/.test(h.path)).length).toBe(1);
     const gov = portal.hits.filter((h) => h.site === 'county' && /t20240329_1001/.test(h.path));
     expect(gov.length).toBe(1);

@@ -23,7 +23,8 @@ rec.tables.requests.rows['granted']!['total'] = { value: 9, text: null, inferred
 const facts: ReportFacts = {
   agencies: [agency('a1', { name: '某市"交通"局, 二处' }), agency('a2', { kind: 'government' })],
   versions: [
-    version('a1', 2023, { sha256: 'a'.repeat(64), title: '2023年度报告, "修订"', shownDate: '2024-02-14', shownDateSource: 'list page', parse: { ok: true, record: rec }, fetchedAt: '2024-02-20T08:00:00+08:00' }),
+    version('a1', 2023, { sha256: 'a'.repeat(64), title: '2023年度报告, "修订"', shownDate: '2024-02-14', shownDateSource: 'list page', parse: { ok: true, record: rec }, fetchedAt: '2024-02-20T08:00:00+08:00',
+      listedOn: ['http://a1.localhost/nb/', 'http://gov.localhost/bm/'] }),
     version('a2', 2023, { sha256: 'b'.repeat(64), parse: { ok: false, problem: 'no text layer' } }),
   ],
   evidence: [read('a2')],
@@ -60,6 +61,7 @@ describe('nianbao export', async () => {
   it('reports, checks, agencies and status re-read', () => {
     const reports = csv('reports.csv');
     expect(reports).toHaveLength(2);
+    expect(reports[0]!.listed_on).toBe('http://a1.localhost/nb/ | http://gov.localhost/bm/');
     expect(reports[0]).toMatchObject({ title: '2023年度报告, "修订"', parsed: 'true', checks_failed: '1', shown_date: '2024-02-14', fetched_at: '2024-02-20T00:00:00.000Z' });
     expect(reports[1]).toMatchObject({ parsed: 'false', parse_problem: 'no text layer' });
     expect(csv('checks.csv')[0]).toMatchObject({ rule: 'balance', column: 'total', left: '15', right: '14', pass: 'false', nulls_as_zero: 'carried_over.total' });

@@ -382,6 +382,8 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       return !(isNextPage && isContinuation && fresh === 0);
     });
     await store.enqueueWorkBatch(queue, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
+    // Every column that lists a report is one of its sources, also when another column queued it first.
+    await store.noteLinkSources(reports.map((c) => ({ url: c.item.url, listUrl: item.url, agencyId: c.item.agencyId })));
     return fresh;
   }
 

@@ -58,6 +58,7 @@ export const TABLES: DatasetTable[] = [
       f('year', 'integer', 'Report year (the year the report is about, not the year it was published)', { required: true }),
       f('sha256', 'string', 'SHA-256 of the archived original bytes (hex)', { required: true }),
       f('url', 'string', 'URL the original was fetched from', { required: true }),
+      f('listed_on', 'string', 'Every list page (年报 column) that linked to the report, separated by " | "'),
       f('fetched_at', 'datetime', 'When this exact content was first fetched (UTC)', { required: true }),
       f('current', 'boolean', 'true for the most recently fetched version of this agency and year'),
       f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
@@ -188,7 +189,8 @@ export function reportRows(facts: ReportFacts): Row[] {
     let inferred = 0;
     if (rec) for (const t of Object.values(rec.tables)) for (const r of Object.values(t.rows)) for (const c of Object.values(r)) if (c.inferred) inferred++;
     return {
-      agency_id: v.agencyId, year: v.year, sha256: v.sha256, url: v.url, fetched_at: v.fetchedAt,
+      agency_id: v.agencyId, year: v.year, sha256: v.sha256, url: v.url, listed_on: v.listedOn?.length ? v.listedOn.join(' | ') : null,
+      fetched_at: v.fetchedAt,
       current: current.has(v.sha256), shown_date: v.shownDate, shown_date_source: v.shownDateSource, title: v.title ?? rec?.title ?? null,
       parsed: anyTable,
       parse_problem: !v.parse.ok ? v.parse.problem : anyTable ? null : 'none of the three statistical tables was found',

@@ -73,13 +73,15 @@ export async function loadFacts(store: Store, opts: LoadOptions = {}): Promise<R
       : { ok: false, problem: rec.error ?? 'parse failed (no message)' });
   }
   const versions: ReportVersion[] = [];
+  const sources = new Map<number, string[]>();
   for (const v of await store.listVersions()) {
     const r = byReport.get(v.report_id);
     if (!r) continue;
+    if (!sources.has(r.report_id)) sources.set(r.report_id, await store.reportSources(r.report_id));
     versions.push({
       agencyId: r.agency_id!, year: r.year!, url: v.source_url ?? '', sha256: v.sha256, fetchedAt: v.first_seen_at,
       shownDate: v.published_at, shownDateSource: v.published_at ? 'shown by the portal' : null, title: v.title ?? r.title,
-      archivePath: store.archive.pathOf(v.sha256),
+      listedOn: sources.get(r.report_id)!, archivePath: store.archive.pathOf(v.sha256),
       parse: records.get(v.version_id) ?? { ok: false, problem: 'not parsed yet' },
     });
   }

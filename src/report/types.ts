@@ -30,6 +30,8 @@ export interface ReportVersion {
   /** Where that date was read, e.g. "list page", "report page", "file"; null with shownDate null. */
   shownDateSource: string | null;
   title: string | null;
+  /** Every list page (年报 column) that linked to this report; empty when not recorded. */
+  listedOn?: string[];
   /** Path of the archived original on this machine, if known (for links from the dashboard). */
   archivePath: string | null;
   parse: ParseOutcome;

@@ -759,6 +759,27 @@ export class Store {
     return q.orderBy('report_id').execute();
   }
 
+  /** Records that `listUrl` linked to each `url` (idempotent: a second night only moves last_seen_at). */
+  async noteLinkSources(links: { url: string; listUrl: string; agencyId: string | null }[]): Promise<void> {
+    this.assertWritable();
+    if (!links.length) return;
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      for (const l of links) {
+        await trx.insertInto('link_sources').values({ url: l.url, list_url: l.listUrl, agency_id: l.agencyId, first_seen_at: at, last_seen_at: at })
+          .onConflict((oc) => oc.columns(['url', 'list_url']).doUpdateSet({ last_seen_at: at })).execute();
+      }
+    });
+  }
+
+  /** Every list page that linked to any URL of this report, in URL order. */
+  async reportSources(reportId: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('link_sources').innerJoin('report_urls', 'report_urls.url', 'link_sources.url')
+      .select('link_sources.list_url').distinct().where('report_urls.report_id', '=', reportId)
+      .orderBy('link_sources.list_url').execute();
+    return rows.map((r) => r.list_url);
+  }
+
   async reportUrls(reportId: number): Promise<Selectable<Database['report_urls']>[]> {
     return this.db.selectFrom('report_urls').selectAll().where('report_id', '=', reportId).orderBy('first_seen_at').execute();
   }

@@ -131,6 +131,15 @@ export interface ReportUrlTable {
   gone_at: string | null;
 }
 
+/** Every list page that linked to a URL (migration 005): a report listed in two columns has both. */
+export interface LinkSourceTable {
+  url: string;
+  list_url: string;
+  agency_id: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
 export interface ReportVersionTable {
   version_id: Generated<number>;
   report_id: number;
@@ -221,6 +230,7 @@ export interface Database {
   work_items: WorkItemTable;
   reports: ReportTable;
   report_urls: ReportUrlTable;
+  link_sources: LinkSourceTable;
   report_versions: ReportVersionTable;
   records: RecordTable;
   cells: CellTable;
@@ -430,10 +440,28 @@ const m004: Migration = {
   },
 };
 
+/**
+ * 005: every list page that linked to a URL. A report listed in two columns (a county's own column and a
+ * department's) is fetched and stored once, but both columns are its sources.
+ */
+const m005: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('link_sources')
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('list_url', 'text', (c) => c.notNull())
+      .addColumn('agency_id', 'text')
+      .addColumn('first_seen_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('link_sources_pk', ['url', 'list_url'])
+      .execute();
+  },
+};
+
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_compact_records': m002,
   '003_work_item_host': m003,
   '004_host_cookies': m004,
+  '005_link_sources': m005,
 };
