@@ -18,6 +18,7 @@ import { ParsePool } from '../src/store/workers.ts';
 import { openStore } from '../src/store/index.ts';
 import { makeFixtures, type Fixtures } from './fixtures/make-fixtures.ts';
 import * as B from './helpers/badfiles.ts';
+import { rng } from './helpers/random.ts';
 
 const BIN = fileURLToPath(new URL('../bin/nianbao.mjs', import.meta.url));
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
@@ -40,7 +41,7 @@ async function badFiles(): Promise<BadFile[]> {
   return [
     { name: 'truncated-half.pdf', bytes: pdf.subarray(0, pdf.length >> 1), error: /^damaged PDF \(truncated download\?\)/ },
     { name: 'truncated-1k.pdf', bytes: pdf.subarray(0, 1024), error: /^damaged PDF/ },
-    { name: 'noise-after-header.pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), B.randomBytes(30_000, B.rng(1))]), error: /^damaged PDF/ },
+    { name: 'noise-after-header.pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), B.randomBytes(30_000, rng(1))]), error: /^damaged PDF/ },
     { name: 'encrypted.pdf', bytes: await B.encryptedPdf(fx.docx), error: /^PDF is encrypted with a password to open it/ },
     { name: 'page-5m-square.pdf', bytes: B.hugePagePdf(14_400, 14_400), error: /^PDF page 1 at 300 dpi is 60000 × 60000 pixels .*refused before OCR/ },
     // 1 GiB of document.xml in a ~1 MB DOCX, once with honest headers and once claiming 40 kB.

@@ -25,6 +25,7 @@ import Database from 'better-sqlite3';
 import { WARCParser, type WARCRecord } from 'warcio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSeeds, startPortal, type Portal } from './portal/server.ts';
+import { rng } from './helpers/random.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'nianbao.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'nianbao-crawl-e2e-'));
@@ -133,17 +134,6 @@ describe('nianbao crawl → export-warc', () => {
   });
 });
 
-/** Seeded PRNG (mulberry32), so the 20 kill moments are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function facts(storage: string) {
   const db = new Database(join(storage, 'nianbao.sqlite'), { readonly: true });

@@ -10,20 +10,10 @@ import { promisify } from 'node:util';
 import { crc32, deflateRawSync, constants as Z } from 'node:zlib';
 import JSZip from 'jszip';
 import * as XLSX from 'xlsx';
+import { rng } from './random.ts';
 
 const run = promisify(execFile);
 
-/** Seeded PRNG (mulberry32), so every "random" file is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomBytes(n: number, rand: () => number): Buffer {
   const b = Buffer.alloc(n);

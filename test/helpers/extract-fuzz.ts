@@ -7,7 +7,8 @@
  * Used by test/extract-fuzz.test.ts (a couple of thousand inputs) and bench/fuzz.ts (as many as asked).
  */
 import { ParsePool } from '../../src/store/workers.ts';
-import { membersOf, rng, zipOf, type ZipMember } from './badfiles.ts';
+import { membersOf, zipOf, type ZipMember } from './badfiles.ts';
+import { rng } from './random.ts';
 
 export interface Seed {
   name: string;
