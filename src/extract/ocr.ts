@@ -9,9 +9,10 @@ import { toolError } from './office.ts';
 import { checkPixels } from './imagesize.ts';
 
 /**
- * OCR for scans and images: pages rendered by pdftoppm (grey, 300 dpi), words and their boxes from
- * Debian's tesseract (chi_sim+eng), ruling lines found as long dark runs in the same bitmap, then the
- * same grid layout as born-digital PDFs. Every document from here is marked ocr: true.
+ * OCR for scans and images: pages rendered by pdftoppm (grey, 300 dpi); ruling lines found as long dark
+ * runs and painted out; words and their boxes from Debian's tesseract (chi_sim+eng), then the small ruled
+ * cells read again as digits; then the same grid layout as born-digital PDFs. Every document from here is
+ * marked ocr: true.
  */
 const run = promisify(execFile);
 export const OCR_DPI = 300;
