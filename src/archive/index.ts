@@ -89,16 +89,12 @@ export class Archive {
   put(bytes: Uint8Array): PutResult {
     const sha256 = sha256Hex(bytes);
     if (this.has(sha256)) return { sha256, size: bytes.byteLength, isNew: false };
-    const tmp = this.tempName();
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o444);
+    const { tmp, fd } = this.openTemp();
     try {
-      let off = 0;
-      while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+      writeAll(fd, bytes);
       fsyncSync(fd);
     } catch (err) {
-      // Disk full or a size limit half way: the partial temp file goes, the error stays the caller's.
-      closeSync(fd);
-      try { unlinkSync(tmp); } catch { /* already gone */ }
+      discardTemp(fd, tmp);
       throw err;
     }
     closeSync(fd);
@@ -108,21 +104,18 @@ export class Archive {
 
   /** Stores a stream of chunks (large attachments) without holding it all in memory. */
   async putStream(chunks: AsyncIterable<Uint8Array>): Promise<PutResult> {
-    const tmp = this.tempName();
+    const { tmp, fd } = this.openTemp();
     const hash = createHash('sha256');
     let size = 0;
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o444);
     try {
       for await (const chunk of chunks) {
         hash.update(chunk);
-        let off = 0;
-        while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+        writeAll(fd, chunk);
         size += chunk.byteLength;
       }
       fsyncSync(fd);
     } catch (err) {
-      closeSync(fd);
-      try { unlinkSync(tmp); } catch { /* already gone */ }
+      discardTemp(fd, tmp);
       throw err;
     }
     closeSync(fd);
@@ -191,8 +184,10 @@ export class Archive {
     return safeReaddir(this.tmpDir);
   }
 
-  private tempName(): string {
-    return join(this.tmpDir, `${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+  /** A new temp file, read-only once closed, that no other writer can have opened. */
+  private openTemp(): { tmp: string; fd: number } {
+    const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    return { tmp, fd: openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o444) };
   }
 
   /** Links a complete temp file to its digest name; never replaces an existing original. */
@@ -211,6 +206,17 @@ export class Archive {
     if (isNew) fsyncDir(dir);
     return isNew;
   }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+}
+
+/** Disk full or a size limit half way: the partial temp file goes; the error stays the caller's. */
+function discardTemp(fd: number, tmp: string): void {
+  closeSync(fd);
+  try { unlinkSync(tmp); } catch { /* already gone */ }
 }
 
 function safeReaddir(dir: string): string[] {
