@@ -197,7 +197,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
   // Cookies a browser earned on earlier nights (challenge clearances) go out with plain requests again.
   client.cookies.load(Object.fromEntries([...hostRows.values()].filter((h) => h.cookies).map((h) => [h.host, h.cookies!])));
   // The seed URL each request is made for: non-public addresses are reachable only in the seed's own class.
-  const seedOf = (agencyId: string) => { const a = opts.agencies.find((x) => x.agencyId === agencyId); return a?.reportListUrls[0] ?? a?.homeUrl ?? undefined; };
+  const seedOf = (agencyId: string) => { const a = byId.get(agencyId); return a?.reportListUrls[0] ?? a?.homeUrl ?? undefined; };
   const scheduler = new HostScheduler(client, {
     delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, userAgentToken: userAgent.split('/')[0]!, respectRobots: opts.respectRobots,
     maxHostFailures: opts.maxHostFailures,

@@ -166,6 +166,11 @@ function decompress(res: http.IncomingMessage, enc: string): Readable {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+/** The first resolved address whose class the seed may not reach, if any. */
+function outsideClasses(addrs: dns.LookupAddress[], allowed: Set<AddressClass>): dns.LookupAddress | undefined {
+  return addrs.find((a) => !allowed.has(addressClass(a.address) ?? 'public'));
+}
+
 export class HttpClient {
   readonly cookies: CookieJar;
   readonly limits: HttpLimits;
@@ -240,8 +245,7 @@ export class HttpClient {
     if (lit) return allowed.has(lit);
     if (this.opts.proxy) return true; // the proxy resolves names (as for plain requests)
     try {
-      const addrs = await dns.promises.lookup(u.hostname, { all: true });
-      return addrs.every((a) => allowed.has(addressClass(a.address) ?? 'public'));
+      return !outsideClasses(await dns.promises.lookup(u.hostname, { all: true }), allowed);
     } catch {
       return true; // the browser's own lookup fails the same way
     }
@@ -276,7 +280,7 @@ export class HttpClient {
     return (hostname: string, options: dns.LookupOptions, cb: LookupCallback) => {
       dns.lookup(hostname, { ...options, all: true }, (err, addrs) => {
         if (err) return cb(err, '');
-        const bad = addrs.find((a) => !allowed.has(addressClass(a.address) ?? 'public'));
+        const bad = outsideClasses(addrs, allowed);
         if (bad) {
           return cb(new NetworkError(hostname, 'private-address', `${hostname} resolves to ${bad.address} (${addressClass(bad.address)}), outside the seed's address class`), '');
         }
