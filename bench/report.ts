@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableRows, type ReportRecord, type TableKey, type TableRecord } from '../src/parse/index.ts';
+import { tableRows, type ReportRecord, type TableKey } from '../src/parse/index.ts';
 import { computeStatus } from '../src/report/status.ts';
 import { writeExport } from '../src/report/export.ts';
 import { writeDashboard } from '../src/report/dashboard.ts';
 import { loadFacts } from '../src/report/source.ts';
 import type { AgencyFacts, ReportFacts, ReportVersion } from '../src/report/types.ts';
 import { openStore } from '../src/store/index.ts';
+import { record } from '../test/report.fixtures.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const YEARS = [2019, 2020, 2021, 2022, 2023];
@@ -20,21 +21,16 @@ let seed = 42;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 function rec(): ReportRecord {
-  const tables = {} as Record<TableKey, TableRecord>;
+  const values: Record<string, number> = {};
   for (const t of ['active', 'requests', 'appeals'] as TableKey[]) {
-    const rows: TableRecord['rows'] = {};
     for (const r of tableRows('2021', t)) {
-      rows[r.row] = {};
-      for (const [c] of r.cols) {
-        const v = rnd() < 0.2 ? null : Math.floor(rnd() * 100);
-        rows[r.row]![c] = { value: v, text: v === null ? null : String(v), inferred: false, uncertain: false };
-      }
+      for (const [c] of r.cols) if (rnd() >= 0.2) values[`${t}.${r.row}.${c}`] = Math.floor(rnd() * 100);
     }
-    tables[t] = { found: true, version: '2021', rows };
   }
-  return { schema: 'nianbao.record/1', parser_version: 'bench', agency: null, year: null, title: null, tables,
+  return record(values, {
+    parser_version: 'bench', extraction: { method: 'bench', quality: 1, ocr: false },
     checks: [{ table: 'requests', rule: 'balance', row: null, col: 'total', left: 1, right: rnd() < 0.3 ? 2 : 1, pass: rnd() > 0.3, nulls_as_zero: [], soft: false }],
-    warnings: [], extraction: { method: 'bench', quality: 1, ocr: false } };
+  });
 }
 
 function facts(n: number): ReportFacts {
