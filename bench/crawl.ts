@@ -4,7 +4,7 @@
  * delays alone force), requests, peak memory; then the second night's requests and bytes.
  * Run: npx tsx bench/crawl.ts [--delay-ms 200] [--agencies 500] [--hosts 50]
  */
-import { REAL_REPORTS } from '../test/helpers/shared.ts';
+import { REAL_REPORTS } from '../test/helpers/fixtures.ts';
 import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';

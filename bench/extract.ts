@@ -3,7 +3,7 @@
  * PDF extract+parse reports/second beside `pdftotext -layout` alone on the same files (the ratio says
  * what the grid rebuilding costs), then OCR seconds per page on the image-only fixture.
  */
-import { REAL_REPORTS } from '../test/helpers/shared.ts';
+import { REAL_REPORTS } from '../test/helpers/fixtures.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';

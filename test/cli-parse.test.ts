@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXPECTED, makeFixtures } from './fixtures/make-fixtures.ts';
 import { fileURLToPath } from 'node:url';
-import { SHARED } from './helpers/records.ts';
+import { FIXTURES } from './helpers/records.ts';
 
 const BIN = fileURLToPath(new URL('../bin/nianbao.mjs', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 describe('nianbao parse', () => {
   it('--json prints one record per file per line, with the file and the codebook keys', () => {
-    const a = `${SHARED}seed-reports/001_17306181f9b38851.txt`;
-    const b = `${SHARED}seed-reports/004_296dda90f04c7ddd.txt`;
+    const a = `${FIXTURES}seed-reports/001_17306181f9b38851.txt`;
+    const b = `${FIXTURES}seed-reports/004_296dda90f04c7ddd.txt`;
     const r = run('parse', a, b, '--json');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -24,14 +24,14 @@ describe('nianbao parse', () => {
   });
 
   it('without --json shows the tables and the failing checks', () => {
-    const r = run('parse', `${SHARED}real-reports/002_hongze_qu_2023.txt`);
+    const r = run('parse', `${FIXTURES}real-reports/002_hongze_qu_2023.txt`);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('洪泽区人民政府');
     expect(r.stdout).toMatch(/FAIL appeals appeals_total review\/total: 0 ≠ 11/);
   });
 
   it('a file that cannot be read gives one error line and a non-zero exit, after the other files', () => {
-    const good = `${SHARED}seed-reports/002_af8fd19025225cb0.txt`;
+    const good = `${FIXTURES}seed-reports/002_af8fd19025225cb0.txt`;
     const r = run('parse', '/nonexistent/report.pdf', good, '--json');
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual(['nianbao parse: /nonexistent/report.pdf: no such file']);

@@ -6,13 +6,13 @@ import { writeExport } from '../src/report/export.ts';
 import { parseCsvRows } from '../src/seeds/index.ts';
 import { agency, version } from './report.fixtures.ts';
 import { runCrossYearChecks } from '../src/parse/index.ts';
-import { parseText, readShared } from './helpers/records.ts';
+import { parseText, readFixture } from './helpers/records.ts';
 
 // 洪泽区 2023 and 2024, as printed (real-reports/002 and 003, read by eye):
 // 2023 行政规范性文件 制发 0 废止 5 现行有效 5; 结转下年度 all 0.
 // 2024 行政规范性文件 制发 3 废止 0 现行有效 8; 上年结转 all 0.
-const y2023 = readShared('real-reports/002_hongze_qu_2023.txt');
-const y2024 = readShared('real-reports/003_hongze_qu_2024.txt');
+const y2023 = readFixture('real-reports/002_hongze_qu_2023.txt');
+const y2024 = readFixture('real-reports/003_hongze_qu_2024.txt');
 
 describe('checks across two years of one agency (codebook rule 4, table 二 continuity)', () => {
   it('洪泽区 2024 against 2023: carried over = carried forward in all 7 columns, in force 8 = 5 + 3 - 0', () => {

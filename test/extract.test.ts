@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeHtml, extractFile, extractOriginal, findReportBody, sniffOriginal, type ExtractedDocument } from '../src/extract/index.ts';
 import { parseDocument, tableRows, type ReportRecord } from '../src/parse/index.ts';
 import { EXPECTED, PRINTED_REQUEST_LABELS, makeFixtures, type Fixtures } from './fixtures/make-fixtures.ts';
-import { SHARED } from './helpers/records.ts';
+import { FIXTURES } from './helpers/records.ts';
 
-const REAL = path.join(SHARED, 'real-reports');
+const REAL = path.join(FIXTURES, 'real-reports');
 let fx: Fixtures;
 
 beforeAll(async () => {

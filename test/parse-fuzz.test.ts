@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { parseText, readShared, SHARED } from './helpers/records.ts';
+import { parseText, readFixture, FIXTURES } from './helpers/records.ts';
 import { renderReport, SYNTHETIC } from './helpers/synthetic.ts';
 
 /** A small seeded PRNG so a failure can be replayed. */
@@ -34,9 +34,9 @@ function mutate(text: string, rand: () => number): string {
 
 describe('fuzz: mutated reports', () => {
   const corpus = [
-    ...readdirSync(SHARED + 'seed-reports').map((f) => readShared(`seed-reports/${f}`)),
-    readShared('real-reports/001_huaian_shi_2024.txt'),
-    readShared('real-reports/011_shanghai_kewei_2024_mdextract.txt'),
+    ...readdirSync(FIXTURES + 'seed-reports').filter((f) => f.endsWith('.txt')).map((f) => readFixture(`seed-reports/${f}`)),
+    readFixture('real-reports/001_huaian_shi_2024.txt'),
+    readFixture('real-reports/011_shanghai_kewei_2024_mdextract.txt'),
     renderReport(SYNTHETIC, { sep: 'tab', version: '2021' }),
     renderReport(SYNTHETIC, { sep: 'spaces', version: '2021', splitLabels: true }),
   ];

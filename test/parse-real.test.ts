@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseText, readShared, valuesOf } from './helpers/records.ts';
+import { parseText, readFixture, valuesOf } from './helpers/records.ts';
 
 describe('real reports as published', () => {
   it('淮安市人民政府 2024, pdftotext -layout: every cell as printed in the PDF', () => {
     // Values read by hand from pages 3-5 of shared/real-reports/001_huaian_shi_2024.pdf.
-    const r = parseText(readShared('real-reports/001_huaian_shi_2024.txt'));
+    const r = parseText(readFixture('real-reports/001_huaian_shi_2024.txt'));
     expect(r.agency).toBe('淮安市人民政府');
     expect(r.year).toBe(2024);
     expect(valuesOf(r, 'requests')).toMatchObject({
@@ -36,14 +36,14 @@ describe('real reports as published', () => {
   });
 
   it('洪泽区 2023: table 四 totals printed as 0 fail their checks and stay 0', () => {
-    const r = parseText(readShared('real-reports/002_hongze_qu_2023.txt'));
+    const r = parseText(readFixture('real-reports/002_hongze_qu_2023.txt'));
     expect(valuesOf(r, 'appeals').review).toEqual([10, 1, 0, 0, 0]);
     const failed = r.checks.filter((c) => !c.pass).map((c) => `${c.rule}:${c.row}:${c.left}:${c.right}`);
     expect(failed).toEqual(['appeals_total:review:0:11', 'appeals_total:litigation_after_review:0:5']);
   });
 
   it('plain pdftotext output (one cell a line) places nothing it cannot place', () => {
-    const r = parseText(readShared('real-reports/016_huaian_shi_2024_rawtext.txt'));
+    const r = parseText(readFixture('real-reports/016_huaian_shi_2024_rawtext.txt'));
     // Its rows lost their order: no number may be put in a cell it does not belong to.
     const values = Object.values(r.tables.requests.rows).flatMap((row) => Object.values(row)).map((c) => c.value);
     expect(values.every((v) => v === null)).toBe(true);

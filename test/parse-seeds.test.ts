@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseText, readShared, valuesOf, zerosExcept } from './helpers/records.ts';
+import { parseText, readFixture, valuesOf, zerosExcept } from './helpers/records.ts';
 import { tableRows } from '../src/parse/index.ts';
 
 // Expected values typed by hand from the text of each seed report in shared/seed-reports/.
@@ -64,7 +64,7 @@ const SEEDS = [
 describe('the five seed reports', () => {
   for (const seed of SEEDS) {
     describe(seed.file, () => {
-      const record = parseText(readShared(`seed-reports/${seed.file}`));
+      const record = parseText(readFixture(`seed-reports/${seed.file}`));
 
       it('reads agency and year from the title', () => {
         expect(record.agency).toBe(seed.agency);
@@ -99,7 +99,7 @@ describe('the five seed reports', () => {
   }
 
   it('000: a lost cell beside a label that took its place is restored from the row total and marked inferred', () => {
-    const r = parseText(readShared('seed-reports/000_f0e0ccd929df4214.txt'));
+    const r = parseText(readFixture('seed-reports/000_f0e0ccd929df4214.txt'));
     const cell = r.tables.requests.rows.denied_state_secret!.natural_person!;
     expect(cell).toMatchObject({ value: 0, text: null, inferred: true });
     expect(r.tables.requests.rows.denied_state_secret!.total).toMatchObject({ value: 0, text: '0', inferred: false });
@@ -107,7 +107,7 @@ describe('the five seed reports', () => {
   });
 
   it('003: when the identities cannot tell which cell was lost, those cells are uncertain', () => {
-    const r = parseText(readShared('seed-reports/003_72e72a2c63e0f17f.txt'));
+    const r = parseText(readFixture('seed-reports/003_72e72a2c63e0f17f.txt'));
     const granted = r.tables.requests.rows.granted!;
     expect(granted.natural_person).toMatchObject({ value: 1, text: '1', uncertain: false });
     expect(granted.total).toMatchObject({ value: 1, text: '1', uncertain: false });
@@ -118,7 +118,7 @@ describe('the five seed reports', () => {
   });
 
   it('004: blank cells are null with their printed text kept; a row printed all blank is not checked', () => {
-    const r = parseText(readShared('seed-reports/004_296dda90f04c7ddd.txt'));
+    const r = parseText(readFixture('seed-reports/004_296dda90f04c7ddd.txt'));
     expect(r.tables.appeals.rows.review!.upheld).toMatchObject({ value: null, text: '' });
     expect(r.checks.find((c) => c.rule === 'appeals_total' && c.row === 'review')).toBeUndefined();
   });

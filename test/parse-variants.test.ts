@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseText, readShared, valuesOf, zerosExcept } from './helpers/records.ts';
+import { parseText, readFixture, valuesOf, zerosExcept } from './helpers/records.ts';
 import { renderReport, SYNTHETIC, type RenderStyle } from './helpers/synthetic.ts';
 import type { ReportRecord } from '../src/parse/index.ts';
 
@@ -115,7 +115,7 @@ describe('reports that break an identity', () => {
 });
 
 describe('variants of the seed reports', () => {
-  const seed = (f: string) => readShared(`seed-reports/${f}`);
+  const seed = (f: string) => readFixture(`seed-reports/${f}`);
   const expected001 = zerosExcept('2021', 'requests', {
     new: [1, 0, 0, 0, 0, 0, 1],
     unable_not_held: [1, 0, 0, 0, 0, 0, 1],

@@ -3,15 +3,15 @@ import { documentFromText } from '../../src/extract/index.ts';
 import { parseDocument, tableRows, type ReportRecord, type TableKey } from '../../src/parse/index.ts';
 import type { FormatVersion } from '../../src/parse/record.ts';
 
-export { SHARED } from './shared.ts';
-import { SHARED } from './shared.ts';
+export { FIXTURES } from './fixtures.ts';
+import { FIXTURES } from './fixtures.ts';
 
 export function parseText(text: string, method: 'text' | 'markdown' = 'text'): ReportRecord {
   return parseDocument(documentFromText(text, method));
 }
 
-export function readShared(path: string): string {
-  return readFileSync(SHARED + path, 'utf8');
+export function readFixture(path: string): string {
+  return readFileSync(FIXTURES + path, 'utf8');
 }
 
 /** A table as rows of values, written by hand: [rowKey, values in codebook column order]. */

@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { REAL_REPORTS } from '../helpers/shared.ts';
+import { REAL_REPORTS } from '../helpers/fixtures.ts';
 import iconv from 'iconv-lite';
 
 export interface Hit { site: string; method: string; path: string; ua: string; cookie: string; at: number; status: number }
