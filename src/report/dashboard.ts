@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { provinceCode } from '../seeds/regions.ts';
 import { isSha256 } from '../archive/index.ts';
 import { computeStatus, STATUS_KINDS, STATUS_MEANING, type StatusKind } from './status.ts';
 import type { ReportFacts, ReportVersion } from './types.ts';
@@ -122,7 +123,7 @@ export function dashboardData(facts: ReportFacts, outDir: string, opts: Dashboar
     statusKinds: STATUS_KINDS.map((k) => ({ key: k, meaning: STATUS_MEANING[k], color: STATUS_COLORS[k] })),
     agencies: facts.agencies.map((a) => ({
       id: a.agencyId, name: a.name, regionCode: a.regionCode,
-      province: a.regionCode && a.regionCode.length >= 2 ? `${a.regionCode.slice(0, 2)}0000` : null, level: a.level, kind: a.kind,
+      province: provinceCode(a.regionCode), level: a.level, kind: a.kind,
     })),
     status,
     figures: KEY_FIGURES.map((f) => ({ key: f.key, label: f.label })),

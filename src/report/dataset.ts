@@ -3,6 +3,7 @@
  * One definition feeds the CSV header, the Parquet column types and the Frictionless `datapackage.json`.
  */
 import { STATUS_KINDS, STATUS_MEANING, type StatusRow } from './status.ts';
+import { provinceCode } from '../seeds/regions.ts';
 import { runCrossYearChecks, type CheckResult } from '../parse/index.ts';
 import type { ReportFacts, ReportVersion } from './types.ts';
 
@@ -175,7 +176,7 @@ function currentSet(versions: ReportVersion[]): Set<string> {
 export function agencyRows(facts: ReportFacts): Row[] {
   return facts.agencies.map((a) => ({
     agency_id: a.agencyId, name: a.name, region_code: a.regionCode,
-    province: a.regionCode && a.regionCode.length >= 2 ? `${a.regionCode.slice(0, 2)}0000` : null,
+    province: provinceCode(a.regionCode),
     level: a.level, kind: a.kind, parent_id: a.parentId, home_url: a.homeUrl,
     report_list_url: a.reportListUrls.length ? a.reportListUrls.join('|') : null,
   }));

@@ -3,6 +3,7 @@
  * evidence: one row per seed agency, plus totals by region, level and kind.
  */
 import { chinaDate, daysBetween, deadlineFor, timeliness } from './deadline.ts';
+import { provinceCode } from '../seeds/regions.ts';
 import type { AgencyFacts, ListEvidence, ReportFacts, ReportVersion } from './types.ts';
 
 export const STATUS_KINDS = [
@@ -60,10 +61,6 @@ export interface StatusRow {
   evidence: string;
 }
 
-function provinceOf(regionCode: string | null): string | null {
-  return regionCode && regionCode.length >= 2 ? `${regionCode.slice(0, 2)}0000` : null;
-}
-
 function latest<T>(items: T[], key: (t: T) => string): T | null {
   let best: T | null = null;
   for (const t of items) if (!best || key(t) > key(best)) best = t;
@@ -100,7 +97,7 @@ export function statusOfAgency(
   const dl = deadlineFor(agency, year);
   const lastRead = latest(evidence, (e) => e.readAt);
   const row: StatusRow = {
-    agencyId: agency.agencyId, name: agency.name, regionCode: agency.regionCode, province: provinceOf(agency.regionCode),
+    agencyId: agency.agencyId, name: agency.name, regionCode: agency.regionCode, province: provinceCode(agency.regionCode),
     level: agency.level, kind: agency.kind, year, status: 'not_checked', deadline: dl.date, deadlineRule: dl.rule,
     publishedDate: null, publishedDateSource: null, daysLate: null, dateNote: null, url: null, sha256: null,
     archivePath: null, title: null, versions: versions.length, revisions: revisionsOf(versions), firstCapturedAt: null,
