@@ -12,8 +12,9 @@ import { writeExport } from '../src/report/export.ts';
 import { writeDashboard } from '../src/report/dashboard.ts';
 import { loadFacts } from '../src/report/source.ts';
 import type { AgencyFacts, ReportFacts, ReportVersion } from '../src/report/types.ts';
-import { openStore } from '../src/store/index.ts';
-import { record } from '../test/report.fixtures.ts';
+import { openStorage } from '../src/pipeline/index.ts';
+import { agencyToRow } from '../src/seeds/index.ts';
+import { record } from '../test/report/fixtures.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const YEARS = [2019, 2020, 2021, 2022, 2023];
@@ -38,13 +39,13 @@ function facts(n: number): ReportFacts {
   const versions: ReportVersion[] = [];
   for (let i = 0; i < n; i++) {
     const id = `a${i}`;
-    agencies.push({ agencyId: id, name: `机构${i}`, regionCode: `${11 + (i % 30)}0100`, level: i % 5 ? 'county' : 'city', kind: i % 4 ? 'department' : 'government', parentId: null, homeUrl: null, reportListUrls: [] });
+    agencies.push({ agencyId: id, name: `机构${i}`, regionCode: `${11 + (i % 30)}0100`, level: i % 5 ? 'county' : 'city', kind: i % 4 ? 'department' : 'government', parentId: null, homeUrl: null, reportListUrls: [], render: 'http' });
     for (const y of YEARS) {
       if (rnd() < 0.15) continue;
       const day = 1 + Math.floor(rnd() * 80);
       const d = new Date(Date.UTC(y + 1, 0, day)).toISOString();
       versions.push({ agencyId: id, year: y, url: `http://x.localhost/${id}/${y}`, sha256: `${i}-${y}`.padStart(64, '0'), fetchedAt: d,
-        shownDate: rnd() < 0.8 ? d.slice(0, 10) : null, shownDateSource: 'page', title: null, archivePath: null, parse: { ok: true, record: rec() } });
+        shownDate: rnd() < 0.8 ? d.slice(0, 10) : null, shownDateSource: 'page', title: null, current: true, archivePath: null, parse: { ok: true, record: rec() } });
     }
   }
   return { agencies, versions, evidence: agencies.map((a) => ({ agencyId: a.agencyId, url: 'http://x.localhost/', readAt: '2024-04-15T00:00:00Z', outcome: 'ok' as const, httpStatus: 200, reason: null, held: null, sha256: null })) };
@@ -69,16 +70,16 @@ try {
 
   const m = Math.min(N, 300);
   const small = facts(m);
-  const store = await openStore(join(dir, 'storage'));
-  await time(`store fill: ${m} agencies, ${small.versions.length} versions (store API)`, async () => {
-    await store.upsertAgencies(small.agencies);
+  const storage = await openStorage(join(dir, 'storage'));
+  await time(`storage fill: ${m} agencies, ${small.versions.length} versions (storage API)`, async () => {
+    await storage.store.agencies.upsert(small.agencies.map(agencyToRow));
     for (const v of small.versions) {
-      const r = await store.recordReportVersion({ agencyId: v.agencyId, year: v.year, sourceUrl: v.url, bytes: Buffer.from(v.url), publishedAt: v.shownDate, seenAt: v.fetchedAt });
-      if (v.parse.ok) await store.saveRecord(r.versionId, v.parse.record);
+      const r = await storage.recordVersion({ agencyId: v.agencyId, year: v.year, sourceUrl: v.url, bytes: Buffer.from(v.url), publishedAt: v.shownDate, seenAt: v.fetchedAt });
+      if (v.parse.ok) await storage.store.records.save(r.versionId, v.parse.record);
     }
   });
-  await store.close();
-  const ro = await openStore(join(dir, 'storage'), { readonly: true });
+  await storage.close();
+  const ro = await openStorage(join(dir, 'storage'), { readonly: true });
   const loaded = await time('loadFacts from the store', () => loadFacts(ro));
   await ro.close();
   console.log(`  ${loaded.versions.length} versions loaded`);

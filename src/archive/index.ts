@@ -15,7 +15,6 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export { exportWarc, cdxjLines, type WarcExportOptions, type WarcExportResult } from './warc.ts';
 
 const SHA_RE = /^[0-9a-f]{64}$/;
 

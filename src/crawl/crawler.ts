@@ -6,17 +6,16 @@
  * versions. Each write is idempotent, so a crawl killed at any moment runs again and continues its run.
  */
 import { basename } from 'node:path';
-import type { Agency } from '../seeds/index.ts';
-import {
-  fetchInputOf, ingestOriginal, openStore, ParsePool, type FetchInput, type OriginalParser, type HostState as StoredHostState, type IngestResult, type Store,
-} from '../store/index.ts';
+import { ingestOriginal, openStorage, ParsePool, type ExchangeInput, type IngestResult, type OriginalParser, type Storage } from '../pipeline/index.ts';
+import { agencyToRow, type Agency } from '../seeds/index.ts';
+import type { Store } from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
 import { decodeBody, isTextual } from './decode.ts';
-import { HttpClient, type HttpLimits, type HttpResponse } from './http.ts';
+import { fetchInputOf, HttpClient, type HttpLimits, type HttpResponse } from './http.ts';
 import {
   gkmlptAnswer, hanwebRecords, nextHanwebWindow, readListPage, type ListContinuation, type PageLink,
 } from './listing.ts';
-import { HostScheduler, type ExchangeContext, type HostState } from './politeness.ts';
+import { HostScheduler, StoredHostStates, type ExchangeContext } from './politeness.ts';
 import { pageVerdict, readReportPage } from './report.ts';
 import {
   ATTACHMENT_EXT, ATTACHMENT_URL, COLUMN_LINK_TEXTS, COLUMN_URL_TOKENS, DEFAULT_DELAY_MS, DEFAULT_MAX_PAGES_PER_LIST,
@@ -76,8 +75,8 @@ export interface ArrivedOriginal {
 export interface CrawlOptions {
   agencies: Agency[];
   storageDir: string;
-  /** An open store of `storageDir` (the CLI's); otherwise the crawl opens and closes one. */
-  store?: Store;
+  /** The open storage of `storageDir` (the CLI's); otherwise the crawl opens and closes one. */
+  storage?: Storage;
   userAgent?: string;
   proxy?: string;
   delayMs?: number;
@@ -142,60 +141,41 @@ type Fetched =
 export const PARSE_TIME_LIMIT_MS = 5 * 60_000;
 
 export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
-  const store = opts.store ?? await openStore(opts.storageDir, { command: 'nianbao crawl' });
+  const storage = opts.storage ?? await openStorage(opts.storageDir, { command: 'nianbao crawl' });
   // Originals are parsed in a worker thread, with a time limit and a memory cap, while the walk goes on.
   const pool = opts.parse ? new ParsePool(1, { ocr: true, timeoutMs: PARSE_TIME_LIMIT_MS }) : null;
   try {
-    return await crawlOn(store, opts, pool ? (bytes, hints, fileName) => pool.parse(bytes, hints, fileName) : undefined);
+    return await crawlOn(storage, opts, pool ? (bytes, hints, fileName) => pool.parse(bytes, hints, fileName) : undefined);
   } finally {
     await pool?.close();
-    if (!opts.store) await store.close();
+    if (!opts.storage) await storage.close();
   }
 }
 
-async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser | undefined): Promise<CrawlResult> {
+async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalParser | undefined): Promise<CrawlResult> {
+  const { store, archive } = storage;
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES_PER_LIST;
   const log = opts.log ?? (() => undefined);
   const byId = new Map(opts.agencies.map((a) => [a.agencyId, a]));
   const ownHosts = (a: Agency | undefined) => new Set([a?.homeUrl, ...(a?.reportListUrls ?? [])].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase()));
 
-  await store.upsertAgencies(opts.agencies);
+  await store.agencies.upsert(opts.agencies.map(agencyToRow));
   // A run left running by a killed (or stopped) crawl is continued; otherwise a new one starts.
-  const taken = await store.takeOverRun('crawl');
-  const runId = taken?.run_id ?? await store.startRun('crawl', { delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length });
-  const since = taken?.started_at ?? (await store.getRun(runId))!.started_at;
+  const taken = await store.runs.takeOver('crawl');
+  const runId = taken?.run_id ?? await store.runs.start('crawl', { delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length });
+  const since = taken?.started_at ?? (await store.runs.get(runId))!.started_at;
   const resumed = taken !== null;
   const queue = `crawl:${runId}`;
-  if (resumed) await store.requeueRunning(queue);
+  if (resumed) await store.work.requeueRunning(queue);
   log(`run ${runId}${resumed ? ' (resumed)' : ''}`);
 
   // Politeness state is the store's: a restarted process (or another worker) waits out the same gaps.
-  const hostRows = new Map((await store.listHostStates()).map((h) => [h.host, h]));
-  const hostStore = {
-    loadHost: (host: string): HostState | null => {
-      const h = hostRows.get(host);
-      return h ? { host, nextAllowedAt: h.nextAllowedAt ? Date.parse(h.nextAllowedAt) : 0, crawlDelayMs: h.crawlDelayMs, consecutiveFailures: h.consecutiveFailures,
-        pausedUntil: null, pauseReason: null, robotsTxt: null } : null;
-    },
-    saveHost: async (s: HostState): Promise<void> => {
-      const row: Omit<StoredHostState, 'cookies'> = {
-        host: s.host, nextAllowedAt: s.nextAllowedAt ? new Date(s.nextAllowedAt).toISOString() : null, consecutiveFailures: s.consecutiveFailures,
-        // A pause "for the rest of the run" has no end date; the reason says so.
-        pausedUntil: s.pausedUntil !== null && Number.isFinite(s.pausedUntil) ? new Date(s.pausedUntil).toISOString() : null,
-        crawlDelayMs: s.crawlDelayMs, lastStatus: hostRows.get(s.host)?.lastStatus ?? null, note: s.pauseReason,
-      };
-      // The scheduler saves after every request and again after judging it; an unchanged row is not written twice.
-      const prev = hostRows.get(s.host);
-      if (prev && JSON.stringify({ ...prev, cookies: undefined }) === JSON.stringify(row)) return;
-      hostRows.set(s.host, { ...prev, ...row });
-      await store.setHostState(row);
-    },
-  };
+  const hostStates = await StoredHostStates.load(store.crawlState);
 
   const client = new HttpClient({ userAgent, proxy: opts.proxy, timeoutMs: opts.timeoutMs, ...opts.limits });
   // Cookies a browser earned on earlier nights (challenge clearances) go out with plain requests again.
-  client.cookies.load(Object.fromEntries([...hostRows.values()].filter((h) => h.cookies).map((h) => [h.host, h.cookies!])));
+  client.cookies.load(Object.fromEntries(hostStates.records().filter((h) => h.cookies).map((h) => [h.host, h.cookies!])));
   // The seed URL each request is made for: non-public addresses are reachable only in the seed's own class.
   const seedOf = (agencyId: string) => { const a = byId.get(agencyId); return a?.reportListUrls[0] ?? a?.homeUrl ?? undefined; };
   const scheduler = new HostScheduler(client, {
@@ -206,22 +186,22 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       const ctx = x.context as FetchContext;
       const requestHeaders = { 'user-agent': userAgent, ...(x.request.headers ?? {}) };
       const base = { runId, agencyId: ctx.agencyId ?? null, purpose: ctx.purpose ?? 'other', method: x.request.method ?? 'GET', requestHeaders, referrer: ctx.referrer ?? null };
-      const input: FetchInput = x.response ? fetchInputOf(x.response, base)
+      const input: ExchangeInput = x.response ? fetchInputOf(x.response, base)
         : { ...base, url: x.request.url, fetchedAt: x.startedAt, durationMs: x.elapsedMs, error: x.error ?? 'no response' };
-      const r = await store.recordFetch(input);
+      const r = await storage.recordExchange(input);
       ctx.fetchId = r.fetchId;
       ctx.bodySha256 = r.sha256;
     },
-  }, hostStore);
+  }, hostStates);
   scheduler.keepLog = !!opts.keepRequestLog;
   const browser = new BrowserSession({ userAgent, proxy: opts.proxy });
 
   const key = (label: Label, url: string, extra = '') => `${label} ${url}${extra}`;
   const hostOf = (url: string) => new URL(url).host.toLowerCase();
-  const enqueue = (item: CrawlItem, extra = '') => store.enqueueWork(queue, key(item.label, item.url, extra), item, { host: hostOf(item.url) });
+  const enqueue = (item: CrawlItem, extra = '') => store.work.add(queue, key(item.label, item.url, extra), item, { host: hostOf(item.url) });
 
   // Seeding is idempotent, so a run killed while seeding is seeded again in full.
-  await store.enqueueWorkBatch(queue, opts.agencies.flatMap((a) => {
+  await store.work.addBatch(queue, opts.agencies.flatMap((a) => {
     const items: CrawlItem[] = a.reportListUrls.map((url) => ({ label: a.render === 'browser' ? 'BROWSER_LIST' : 'LIST', url, agencyId: a.agencyId, source: null, root: columnRoot(url), depth: 0, page: 0 }));
     if (!items.length && a.homeUrl) items.push({ label: 'HOME', url: a.homeUrl, agencyId: a.agencyId, source: null, root: null, depth: 0, page: 0 });
     return items.map((item) => ({ key: key(item.label, item.url), payload: item, host: hostOf(item.url) }));
@@ -235,9 +215,9 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
    */
   async function get(item: CrawlItem, purpose: string, init: { method?: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; conditional?: boolean } = {}): Promise<Fetched> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    const prior = init.conditional ? await store.getUrlState(item.url) : null;
+    const prior = init.conditional ? await store.crawlState.url(item.url) : null;
     // Only ask "not modified?" when the last body is still in the archive to be read again.
-    const usable = prior?.lastSha256 && store.archive.has(prior.lastSha256) ? prior : null;
+    const usable = prior?.lastSha256 && archive.has(prior.lastSha256) ? prior : null;
     if (usable?.etag) headers['if-none-match'] = usable.etag;
     if (usable?.lastModified) headers['if-modified-since'] = usable.lastModified;
     const ctx: FetchContext = { agencyId: item.agencyId, purpose, referrer: item.source };
@@ -247,8 +227,8 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
     let res = r.response;
     if (res.status === 304) {
       if (!usable) return { ok: false, problem: 'unreachable', reason: 'HTTP 304 to an unconditional request' };
-      const body = store.archive.read(usable.lastSha256!);
-      const contentType = (await store.getDocument(usable.lastSha256!))?.content_type ?? null;
+      const body = archive.read(usable.lastSha256!);
+      const contentType = (await store.exchanges.document(usable.lastSha256!))?.content_type ?? null;
       return { ok: true, res, body, html: asText(body, contentType), notModified: true, fetchId: ctx.fetchId!, sha256: usable.lastSha256!, contentType };
     }
     let html = asText(res.body, res.headers['content-type'] ?? null);
@@ -273,7 +253,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
   /** After a page was handled: its validators, so the next night asks "not modified?". */
   async function remember(url: string, f: Extract<Fetched, { ok: true }>): Promise<void> {
     if (f.notModified) return;
-    await store.setUrlState({ url, etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null,
+    await store.crawlState.setUrl({ url, etag: f.res.headers.etag ?? null, lastModified: f.res.headers['last-modified'] ?? null,
       lastSha256: f.sha256, lastStatus: f.res.status, lastFetchedAt: f.res.fetchedAt });
   }
 
@@ -292,16 +272,16 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
     try { out = await render(url, agencyId); } catch (e) { log(`browser failed on ${host}: ${(e as Error).message.split('\n')[0]}`); return false; }
     for (const c of out.cookies) client.cookies.set(host, c.name, c.value);
     const jar = client.cookies.all()[host];
-    if (jar) await store.setHostState({ host, cookies: jar });
+    if (jar) await hostStates.saveCookies(host, jar);
     log(`browser passed challenge on ${host}: ${out.cookies.map((c) => c.name).join(',')}`);
     return pageVerdict(out.status, out.html, url).kind !== 'challenge';
   }
 
   /** Notes why an agency's column could not be read (kept in the store, so a continued run still knows). */
   async function problem(item: CrawlItem, f: Extract<Fetched, { ok: false }>, isList: boolean): Promise<string> {
-    if (f.problem === 'blocked') await store.noteAgencyProblem(runId, item.agencyId, 'blocked', f.reason);
-    else if (f.problem === 'disallowed' && isList) await store.noteAgencyProblem(runId, item.agencyId, 'blocked', `${f.reason} (${item.url})`);
-    else if ((f.problem === 'unreachable' || f.problem === 'gone') && isList) await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `${f.reason} (${item.url})`);
+    if (f.problem === 'blocked') await store.agencyRuns.noteProblem(runId, item.agencyId, 'blocked', f.reason);
+    else if (f.problem === 'disallowed' && isList) await store.agencyRuns.noteProblem(runId, item.agencyId, 'blocked', `${f.reason} (${item.url})`);
+    else if ((f.problem === 'unreachable' || f.problem === 'gone') && isList) await store.agencyRuns.noteProblem(runId, item.agencyId, 'unreachable', `${f.reason} (${item.url})`);
     return `${f.problem}: ${f.reason}`;
   }
 
@@ -373,7 +353,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
   async function spawn(item: CrawlItem, children: { item: CrawlItem; extra?: string }[]): Promise<number> {
     const keyOf = (c: { item: CrawlItem; extra?: string }) => key(c.item.label, c.item.url, c.extra ?? '');
     const reports = children.filter((c) => c.item.label === 'REPORT_PAGE' || c.item.label === 'ATTACHMENT');
-    const known = await store.existingWork(queue, reports.map(keyOf));
+    const known = await store.work.existing(queue, reports.map(keyOf));
     const fresh = reports.filter((c) => !known.has(keyOf(c))).length;
     const isContinuation = item.page > 0 || item.label === 'HANWEB' || item.label === 'GKMLPT';
     const take = children.filter((c) => {
@@ -381,16 +361,16 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       const isNextPage = c.item.depth === item.depth;
       return !(isNextPage && isContinuation && fresh === 0);
     });
-    await store.enqueueWorkBatch(queue, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
+    await store.work.addBatch(queue, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
     // Every column that lists a report is one of its sources, also when another column queued it first.
-    await store.noteLinkSources(reports.map((c) => ({ url: c.item.url, listUrl: item.url, agencyId: c.item.agencyId })));
+    await store.reports.noteLinkSources(reports.map((c) => ({ url: c.item.url, listUrl: item.url, agencyId: c.item.agencyId })));
     return fresh;
   }
 
   /** Hands an original to the store: its report version (the exchange is already recorded), and the parse. */
   async function ingest(f: Extract<Fetched, { ok: true }>, item: CrawlItem, who: ReportIdentity, kind: 'page' | 'attachment'): Promise<IngestResult> {
     const url = f.res.finalUrl;
-    const r = await ingestOriginal(store, {
+    const r = await ingestOriginal(storage, {
       bytes: f.body, url, otherUrls: [item.url], contentType: f.contentType, kind, agencyId: who.agencyId, agencyName: who.agencyName,
       year: who.year, title: who.title, publishedAt: who.publishedAt, discoveredFrom: item.source,
       fileName: kind === 'attachment' ? decodeURIComponent(basename(new URL(url).pathname)) : null, fetchId: f.fetchId,
@@ -424,7 +404,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
         await enqueue({ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 });
         return `disclosure ${disclosure.url}`;
       }
-      await store.noteAgencyProblem(runId, item.agencyId, 'no-list-url', `no 年报 column found from ${item.url}`);
+      await store.agencyRuns.noteProblem(runId, item.agencyId, 'no-list-url', `no 年报 column found from ${item.url}`);
       return 'no column';
     },
 
@@ -435,7 +415,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       if (item.url.includes('#')) page.continuations.push(...readListPage(f.html ?? '', item.url).continuations.filter((c) => c.kind === 'gkmlpt'));
       const { items, reports } = childrenOf(item, page.links, page.continuations);
       if (reports === 0 && !items.some((c) => c.item.label !== 'REPORT_PAGE') && page.looksJsOnly) {
-        if (opts.useBrowser === false) { await store.noteAgencyProblem(runId, item.agencyId, 'blocked', `list needs JavaScript: ${item.url}`); return 'js-only'; }
+        if (opts.useBrowser === false) { await store.agencyRuns.noteProblem(runId, item.agencyId, 'blocked', `list needs JavaScript: ${item.url}`); return 'js-only'; }
         await enqueue({ ...item, label: 'BROWSER_LIST' });
         return 'js-only → browser';
       }
@@ -447,14 +427,14 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
     async BROWSER_LIST(item) {
       const host = new URL(item.url).host;
       const paused = scheduler.isPaused(host);
-      if (paused) { await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', paused); return 'paused'; }
+      if (paused) { await store.agencyRuns.noteProblem(runId, item.agencyId, 'unreachable', paused); return 'paused'; }
       const jar = client.cookies.all()[host];
       if (jar) await browser.seedCookies(item.url, jar);
       let out;
       try {
         out = await render(item.url, item.agencyId);
       } catch (e) {
-        await store.noteAgencyProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
+        await store.agencyRuns.noteProblem(runId, item.agencyId, 'unreachable', `browser: ${(e as Error).message.split('\n')[0]}`);
         return 'browser failed';
       }
       const page = readListPage(out.html, out.finalUrl);
@@ -489,12 +469,12 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       // The URL is the canonical twin already: no tracking parameters, the desktop page rather than `_wap`.
       const f = await get(item, 'report-page', { conditional: true });
       if (!f.ok) {
-        if (f.problem === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${f.reason}`; }
+        if (f.problem === 'gone') { await store.reports.markGone({ url: item.url }); return `gone: ${f.reason}`; }
         return problem(item, f, false);
       }
       const html = f.html ?? '';
       const verdict = pageVerdict(f.notModified ? 200 : f.res.status, html, f.res.finalUrl);
-      if (verdict.kind === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${verdict.reason}`; }
+      if (verdict.kind === 'gone') { await store.reports.markGone({ url: item.url }); return `gone: ${verdict.reason}`; }
       const page = readReportPage(html, f.res.finalUrl, item.title ?? '');
       const who = identify(item, page);
       const v = await ingest(f, item, who, 'page');
@@ -506,10 +486,10 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
       const atts: typeof page.attachments = [];
       for (const a of page.attachments) {
         if (!isOwnHost(a.url, allowed)) continue;
-        if (f.notModified && (await store.getUrlState(a.url))?.lastSha256) continue;
+        if (f.notModified && (await store.crawlState.url(a.url))?.lastSha256) continue;
         atts.push(a);
       }
-      await store.enqueueWorkBatch(queue, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
+      await store.work.addBatch(queue, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
         label: 'ATTACHMENT', url: a.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: a.text, report: who,
       } satisfies CrawlItem })));
       await remember(item.url, f);
@@ -519,7 +499,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
     async ATTACHMENT(item) {
       const f = await get(item, 'attachment', { conditional: true });
       if (!f.ok) {
-        if (f.problem === 'gone') { await store.markReportGone({ url: item.url }); return `gone: ${f.reason}`; }
+        if (f.problem === 'gone') { await store.reports.markGone({ url: item.url }); return `gone: ${f.reason}`; }
         return problem(item, f, false);
       }
       // Listed directly on a column (a PDF as the report): the link title and its list date say whose.
@@ -540,18 +520,18 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
     for (;;) {
       if (opts.stopAfterItems !== undefined && done >= opts.stopAfterItems) { stopped = true; break; }
       if (active.size < concurrency) {
-        for (const w of await store.claimWorkFair<CrawlItem>(queue, concurrency - active.size, { skipHosts: busy })) {
+        for (const w of await store.work.claimFair<CrawlItem>(queue, concurrency - active.size, { skipHosts: busy })) {
           const host = w.host ?? hostOf(w.payload.url);
           busy.add(host);
           const p = (async () => {
             try {
               const outcome = await handlers[w.payload.label](w.payload);
-              await store.completeWork(w.itemId);
+              await store.work.complete(w.itemId);
               log(`${w.payload.label} ${w.payload.url}: ${outcome}`);
             } catch (e) {
               const msg = (e as Error).message;
               log(`${w.payload.label} ${w.payload.url}: error ${msg}`);
-              await store.failWork(w.itemId, msg, w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null);
+              await store.work.fail(w.itemId, msg, w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null);
             } finally {
               busy.delete(host);
               active.delete(w.itemId);
@@ -562,7 +542,7 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
         }
       }
       if (!active.size) {
-        const c = await store.countWork(queue);
+        const c = await store.work.count(queue);
         if (!(c.pending ?? 0) && !(c.running ?? 0)) break;
         await new Promise((r) => setTimeout(r, 5));
         continue;
@@ -573,15 +553,15 @@ async function crawlOn(store: Store, opts: CrawlOptions, parser: OriginalParser 
   } finally {
     await browser.close();
   }
-  const counts = await store.countWork(queue);
+  const counts = await store.work.count(queue);
   const finished = !stopped && !(counts.pending ?? 0) && !(counts.running ?? 0);
   const { agencies, discovered } = await summarize(store, runId, since, opts.agencies);
   if (finished) {
     for (const a of agencies) {
-      await store.recordAgencyRun({ runId, agencyId: a.agencyId, listPagesRead: a.listPages, reportsFound: a.reportsFound, reportsNew: a.new,
+      await store.agencyRuns.record({ runId, agencyId: a.agencyId, listPagesRead: a.listPages, reportsFound: a.reportsFound, reportsNew: a.new,
         reportsChanged: a.changed, outcome: a.blocked ? 'blocked' : a.unreachable ? 'unreachable' : 'ok', reason: a.blocked ?? a.unreachable, details: a });
     }
-    await store.finishRun(runId, 'ok', counts.failed ? `${counts.failed} work items failed` : null);
+    await store.runs.finish(runId, 'ok', counts.failed ? `${counts.failed} work items failed` : null);
   }
   return { runId, resumed, finished, agencies, discovered, requests: client.requests, bytes: client.bytes, browserRenders: browser.renders, scheduler };
 }
@@ -619,10 +599,10 @@ function pageIndex(url: string): number {
  * A run's per-agency summary, counted from the store: list pages read (list exchanges that answered), and the
  * reports seen, new, changed, unchanged or gone since the run started; problems as noted during the run.
  */
-export async function summarize(store: Store, runId: number, since: string, agencies: Agency[]): Promise<{ agencies: AgencySummary[]; discovered: CrawlResult['discovered'] }> {
-  const activity = await store.reportActivity(since);
-  const lists = await store.listFetches({ runId, purpose: 'list' });
-  const problems = await store.agencyProblems(runId);
+export async function summarize(store: Pick<Store, 'reports' | 'exchanges' | 'agencyRuns'>, runId: number, since: string, agencies: Agency[]): Promise<{ agencies: AgencySummary[]; discovered: CrawlResult['discovered'] }> {
+  const activity = await store.reports.activity(since);
+  const lists = await store.exchanges.list({ runId, purpose: 'list' });
+  const problems = await store.agencyRuns.problems(runId);
   const rows = agencies.map((a) => {
     const mine = activity.filter((r) => r.agencyId === a.agencyId);
     const seen = mine.filter((r) => !r.gone);

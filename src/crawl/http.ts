@@ -8,7 +8,7 @@
  * connects to a non-public address unless the seed lives in that class, and fails with a NetworkError whose
  * `code` says what went wrong in words an operator can act on, and whether trying again can help.
  */
-import type { HttpExchangeLike } from '../store/index.ts';
+import type { FetchInput } from '../store/index.ts';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -31,8 +31,32 @@ export interface HttpRequest {
   seed?: string;
 }
 
-/** One HTTP exchange as the store records it (the store owns the shape; the crawler produces it). */
-export type HttpResponse = HttpExchangeLike;
+/** One HTTP exchange as it happened: every hop followed, the bytes as received. */
+export interface HttpResponse {
+  url: string;
+  finalUrl: string;
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  redirects: { url: string; status: number; location: string }[];
+  fetchedAt: string;
+  elapsedMs: number;
+}
+
+/** The store's row of one response, so every exchange (list pages, robots, 304s) is recorded. */
+export function fetchInputOf(
+  res: HttpResponse,
+  ctx: { runId?: number | null; agencyId?: string | null; purpose: string; method?: string; requestHeaders?: Record<string, string>; referrer?: string | null; keepBody?: boolean },
+): FetchInput & { body: Buffer | null } {
+  return {
+    runId: ctx.runId ?? null, agencyId: ctx.agencyId ?? null, purpose: ctx.purpose, method: ctx.method ?? 'GET',
+    url: res.url, finalUrl: res.finalUrl, status: res.status, requestHeaders: ctx.requestHeaders ?? null,
+    responseHeaders: res.headers, redirects: res.redirects, fetchedAt: res.fetchedAt, durationMs: Math.round(res.elapsedMs),
+    referrer: ctx.referrer ?? null,
+    // A 304 has no body to keep; anything else is evidence and is archived unless the caller says not to.
+    body: res.status === 304 || ctx.keepBody === false ? null : res.body,
+  };
+}
 
 /**
  * Why an exchange failed: whether trying again can help (the politeness layer retries only these), and whether

@@ -5,6 +5,7 @@
  * see it, and every exchange (robots.txt and retries included) is handed to `record` as it happens.
  */
 import PQueue from 'p-queue';
+import type { CrawlState, HostRecord } from '../store/index.ts';
 import robotsParserModule from 'robots-parser';
 
 interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getCrawlDelay(ua?: string): number | undefined }
@@ -25,6 +26,50 @@ export interface HostState {
 export interface HostStateStore {
   loadHost(host: string): HostState | null;
   saveHost(state: HostState): void | Promise<void>;
+}
+
+/**
+ * Host states kept in the store between runs (times as ISO text there, epoch milliseconds here): read once at
+ * the start, written whenever a host's state changes, so a restarted process waits out the same gaps.
+ */
+export class StoredHostStates implements HostStateStore {
+  private constructor(private readonly repo: CrawlState, private readonly rows: Map<string, HostRecord>) {}
+
+  static async load(repo: CrawlState): Promise<StoredHostStates> {
+    return new StoredHostStates(repo, new Map((await repo.hosts()).map((h) => [h.host, h])));
+  }
+
+  /** Every host's stored record (cookies a browser earned on earlier nights among them). */
+  records(): HostRecord[] {
+    return [...this.rows.values()];
+  }
+
+  loadHost(host: string): HostState | null {
+    const h = this.rows.get(host);
+    return h ? { host, nextAllowedAt: h.nextAllowedAt ? Date.parse(h.nextAllowedAt) : 0, crawlDelayMs: h.crawlDelayMs, consecutiveFailures: h.consecutiveFailures,
+      pausedUntil: null, pauseReason: null, robotsTxt: null } : null;
+  }
+
+  async saveHost(s: HostState): Promise<void> {
+    const prev = this.rows.get(s.host);
+    const row: Omit<HostRecord, 'cookies'> = {
+      host: s.host, nextAllowedAt: s.nextAllowedAt ? new Date(s.nextAllowedAt).toISOString() : null, consecutiveFailures: s.consecutiveFailures,
+      // A pause "for the rest of the run" has no end date; the reason says so.
+      pausedUntil: s.pausedUntil !== null && Number.isFinite(s.pausedUntil) ? new Date(s.pausedUntil).toISOString() : null,
+      crawlDelayMs: s.crawlDelayMs, lastStatus: prev?.lastStatus ?? null, note: s.pauseReason,
+    };
+    // The scheduler saves after every request and again after judging it; an unchanged row is not written twice.
+    if (prev && JSON.stringify({ ...prev, cookies: undefined }) === JSON.stringify(row)) return;
+    this.rows.set(s.host, { ...prev, ...row });
+    await this.repo.setHost(row);
+  }
+
+  /** Cookies earned for a host (a challenge clearance), kept so plain HTTP reuses them the next night. */
+  async saveCookies(host: string, cookies: Record<string, string>): Promise<void> {
+    const prev = this.rows.get(host);
+    if (prev) this.rows.set(host, { ...prev, cookies });
+    await this.repo.setHost({ host, cookies });
+  }
 }
 
 /** Who a request is for and why, carried to the exchange record. */

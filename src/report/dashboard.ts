@@ -66,16 +66,6 @@ export interface DashboardData {
   latenessBuckets: { label: string; max: number | null }[];
 }
 
-function currentVersions(versions: ReportVersion[]): ReportVersion[] {
-  const best = new Map<string, ReportVersion>();
-  for (const v of versions) {
-    const k = `${v.agencyId}\u0000${v.year}`;
-    const b = best.get(k);
-    if (!b || v.fetchedAt > b.fetchedAt) best.set(k, v);
-  }
-  return [...best.values()];
-}
-
 /** A link from the site folder to an original, or null. */
 function hrefFor(outDir: string, v: { sha256: string; archivePath: string | null }, mode: DashboardOptions['originals']): string | null {
   if (mode === 'none') return null;
@@ -99,7 +89,7 @@ export function dashboardData(facts: ReportFacts, outDir: string, opts: Dashboar
   }
   const values: DashboardData['values'] = [];
   const failingChecks: DashboardData['failingChecks'] = [];
-  for (const v of currentVersions(facts.versions)) {
+  for (const v of facts.versions.filter((x) => x.current)) {
     if (!v.parse.ok) continue;
     const rec = v.parse.record;
     const href = hrefFor(outDir, v, mode);

@@ -61,7 +61,7 @@ export const TABLES: DatasetTable[] = [
       f('url', 'string', 'URL the original was fetched from', { required: true }),
       f('listed_on', 'string', 'Every list page (年报 column) that linked to the report, separated by " | "'),
       f('fetched_at', 'datetime', 'When this exact content was first fetched (UTC)', { required: true }),
-      f('current', 'boolean', 'true for the most recently fetched version of this agency and year'),
+      f('current', 'boolean', 'true for the current version of this agency and year: the one its tables were read from (most tables found, then the newest); status and the dashboard use the same one'),
       f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
       f('shown_date_source', 'string', 'Where shown_date was read (list page, report page, file)'),
       f('title', 'string', 'Report title'),
@@ -162,17 +162,6 @@ export function tableDef(name: string): DatasetTable {
 
 export type Row = Record<string, string | number | boolean | null>;
 
-/** The latest fetched version per agency and year. */
-function currentSet(versions: ReportVersion[]): Set<string> {
-  const best = new Map<string, ReportVersion>();
-  for (const v of versions) {
-    const k = `${v.agencyId}\u0000${v.year}`;
-    const b = best.get(k);
-    if (!b || v.fetchedAt > b.fetchedAt) best.set(k, v);
-  }
-  return new Set([...best.values()].map((v) => v.sha256));
-}
-
 export function agencyRows(facts: ReportFacts): Row[] {
   return facts.agencies.map((a) => ({
     agency_id: a.agencyId, name: a.name, region_code: a.regionCode,
@@ -183,7 +172,6 @@ export function agencyRows(facts: ReportFacts): Row[] {
 }
 
 export function reportRows(facts: ReportFacts): Row[] {
-  const current = currentSet(facts.versions);
   return facts.versions.map((v) => {
     const rec = v.parse.ok ? v.parse.record : null;
     const anyTable = rec ? Object.values(rec.tables).some((t) => t.found) : false;
@@ -192,7 +180,7 @@ export function reportRows(facts: ReportFacts): Row[] {
     return {
       agency_id: v.agencyId, year: v.year, sha256: v.sha256, url: v.url, listed_on: v.listedOn?.length ? v.listedOn.join(' | ') : null,
       fetched_at: v.fetchedAt,
-      current: current.has(v.sha256), shown_date: v.shownDate, shown_date_source: v.shownDateSource, title: v.title ?? rec?.title ?? null,
+      current: v.current, shown_date: v.shownDate, shown_date_source: v.shownDateSource, title: v.title ?? rec?.title ?? null,
       parsed: anyTable,
       parse_problem: !v.parse.ok ? v.parse.problem : anyTable ? null : 'none of the three statistical tables was found',
       parser_version: rec?.parser_version ?? null,
@@ -231,25 +219,13 @@ export function checkRows(facts: ReportFacts): Row[] {
     left: c.left, right: c.right, pass: c.pass, soft: c.soft, nulls_as_zero: c.nulls_as_zero.length ? c.nulls_as_zero.join(' ') : null,
     previous_sha256: previous?.sha256 ?? null,
   });
-  const latest = latestParsed(facts.versions);
+  const current = new Map(facts.versions.filter((v) => v.current).map((v) => [`${v.agencyId}|${v.year}`, v]));
   for (const v of facts.versions) {
     if (!v.parse.ok) continue;
     for (const c of v.parse.record.checks) out.push(row(v, c, null));
-    // Every version of year N against the newest version of N-1: codebook rule 4 and table 二's continuity.
-    const previous = latest.get(`${v.agencyId}|${v.year - 1}`);
+    // Every version of year N against the current version of N-1: codebook rule 4 and table 二's continuity.
+    const previous = current.get(`${v.agencyId}|${v.year - 1}`);
     if (previous?.parse.ok) for (const c of runCrossYearChecks(v.parse.record, previous.parse.record)) out.push(row(v, c, previous));
-  }
-  return out;
-}
-
-/** The newest parsed version of each agency's report for each year. */
-function latestParsed(versions: ReportVersion[]): Map<string, ReportVersion> {
-  const out = new Map<string, ReportVersion>();
-  for (const v of versions) {
-    if (!v.parse.ok) continue;
-    const key = `${v.agencyId}|${v.year}`;
-    const seen = out.get(key);
-    if (!seen || v.fetchedAt > seen.fetchedAt) out.set(key, v);
   }
   return out;
 }

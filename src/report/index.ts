@@ -3,9 +3,6 @@
  * export, the static dashboard and the nightly run. Everything reads plain facts (`types.ts`), which
  * `source.ts` loads from the store.
  */
-import { loadSeeds, SeedError } from '../seeds/index.ts';
-import { openStore, resolveStorageDir, StoreError } from '../store/index.ts';
-import { UserError } from '../cli/errors.ts';
 import { statusRows, tableDef } from './dataset.ts';
 import { toCsv } from './csv.ts';
 import { loadFacts } from './source.ts';
@@ -19,51 +16,6 @@ export { writeExport, type ExportOptions, type ExportResult } from './export.ts'
 export { writeDashboard, dashboardData, type DashboardOptions } from './dashboard.ts';
 export { loadFacts } from './source.ts';
 export { TABLES } from './dataset.ts';
-
-export interface FactsOptions {
-  storage?: string;
-  /** A seed CSV to use as the denominator instead of the agencies in the store. */
-  seeds?: string;
-  year?: number;
-}
-
-/** Opens the storage read-only and loads the facts; store and seed problems become one-line user errors. */
-export async function readFacts(opts: FactsOptions): Promise<{ facts: ReportFacts; storageDir: string }> {
-  const storageDir = resolveStorageDir(opts.storage);
-  let agencies: AgencyFacts[] | undefined;
-  if (opts.seeds) {
-    try {
-      agencies = loadSeeds(opts.seeds).map((a) => ({ ...a, kind: a.kind, deadline: null }));
-    } catch (e) {
-      if (e instanceof SeedError) throw new UserError(e.message);
-      throw e;
-    }
-  }
-  let store;
-  try {
-    store = await openStore(storageDir, { readonly: true });
-  } catch (e) {
-    if (e instanceof StoreError) throw new UserError(e.message);
-    throw e;
-  }
-  try {
-    return { facts: await loadFacts(store, { agencies, year: opts.year }), storageDir };
-  } finally {
-    await store.close();
-  }
-}
-
-export function parseYear(s: string | undefined, what = '--year'): number {
-  if (s === undefined) throw new UserError(`${what} is required (a report year such as 2023)`);
-  if (!/^\d{4}$/.test(s) || Number(s) < 2008 || Number(s) > 2100) throw new UserError(`${what} must be a report year such as 2023, not "${s}"`);
-  return Number(s);
-}
-
-export function parseToday(s: string | undefined): string | undefined {
-  if (s === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(s))) throw new UserError(`--today must be a date YYYY-MM-DD, not "${s}"`);
-  return s;
-}
 
 /** Status rows with the agency's name, region, level and kind first (for CSV and JSON output). */
 export function statusTable(report: StatusReport): Record<string, string | number | boolean | null>[] {
@@ -98,3 +50,4 @@ export function statusText(report: StatusReport): string {
   }
   return out.join('\n') + '\n';
 }
+export { exportWarc, cdxjLines, type WarcExportOptions, type WarcExportResult } from './warc.ts';

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStore } from '../store/index.ts';
+import { openStorage } from '../pipeline/index.ts';
 import { loadFacts } from './source.ts';
 import { computeStatus, type StatusKind } from './status.ts';
 import type { AgencyFacts } from './types.ts';
@@ -211,11 +211,11 @@ export async function nightlyRun(opts: NightlyOptions): Promise<RunSummary> {
     }
     const dueYear = Number(opts.today.slice(0, 4)) - 1;
     const years = opts.years ?? [dueYear - 1, dueYear];
-    const store = await openStore(opts.storageDir, { readonly: true });
+    const storage = await openStorage(opts.storageDir, { readonly: true });
     let snapshot: RunSnapshot;
     const counts: RunSummary['counts'] = { agencies: 0 };
     try {
-      const facts = await loadFacts(store, { agencies: opts.agencies });
+      const facts = await loadFacts(storage, { agencies: opts.agencies });
       const entries: RunSnapshot['entries'] = {};
       for (const y of years) {
         const st = computeStatus(facts, y, opts.today);
@@ -229,7 +229,7 @@ export async function nightlyRun(opts: NightlyOptions): Promise<RunSummary> {
       }
       snapshot = { finishedAt: new Date().toISOString(), today: opts.today, years, entries };
     } finally {
-      await store.close();
+      await storage.close();
     }
     const runsDir = join(opts.storageDir, RUNS_DIR);
     mkdirSync(runsDir, { recursive: true });

@@ -3,7 +3,9 @@
  * with their current parse, and per agency the last read of its 年报 column.
  */
 import type { ReportRecord } from '../parse/index.ts';
-import type { AgencyRow, FetchRow, Store } from '../store/index.ts';
+import type { Storage } from '../pipeline/index.ts';
+import { agencyFromRow } from '../seeds/index.ts';
+import type { FetchRow, Store } from '../store/index.ts';
 import type { AgencyFacts, ListEvidence, ParseOutcome, ReportFacts, ReportVersion } from './types.ts';
 
 /** Column-read outcomes of the crawler's per-agency summary → the status vocabulary. */
@@ -13,14 +15,6 @@ const OUTCOME: Record<string, ListEvidence['outcome']> = {
 
 /** HTTP statuses that mean "the site refused us" rather than "the site is down". */
 const BLOCKED_STATUS = new Set([401, 403, 412, 429, 451, 521]);
-
-export function agencyFacts(a: AgencyRow): AgencyFacts {
-  return {
-    agencyId: a.agency_id, name: a.name, regionCode: a.region_code, level: a.level,
-    kind: a.kind === 'government' || a.kind === 'department' ? a.kind : null, parentId: a.parent_id, homeUrl: a.home_url,
-    reportListUrls: a.report_list_url ? a.report_list_url.split('|').filter(Boolean) : [],
-  };
-}
 
 function fromFetch(agencyId: string, f: FetchRow): ListEvidence {
   const ok = !f.error && f.status !== null && f.status < 400;
@@ -33,7 +27,7 @@ function fromFetch(agencyId: string, f: FetchRow): ListEvidence {
 
 /** What the last read of the column showed, from the crawler's run summary and the list-page fetch. */
 async function evidenceOf(store: Store, agencyId: string): Promise<ListEvidence | null> {
-  const st = await store.agencyListState(agencyId);
+  const st = await store.agencyRuns.listState(agencyId);
   const f = st.lastListFetch;
   const s = st.lastSummary;
   if (!f && !s) return null;
@@ -59,14 +53,14 @@ export interface LoadOptions {
 }
 
 /** Every fact the report stage needs, from an open store (read-only is enough). */
-export async function loadFacts(store: Store, opts: LoadOptions = {}): Promise<ReportFacts> {
-  const agencies = opts.agencies ?? (await store.listAgencies()).map(agencyFacts);
+export async function loadFacts({ store, archive }: Pick<Storage, 'store' | 'archive'>, opts: LoadOptions = {}): Promise<ReportFacts> {
+  const agencies = opts.agencies ?? (await store.agencies.list()).map(agencyFromRow);
   const known = new Set(agencies.map((a) => a.agencyId));
-  const reports = (await store.listReports(opts.year === undefined ? {} : { year: opts.year }))
+  const reports = (await store.reports.list(opts.year === undefined ? {} : { year: opts.year }))
     .filter((r) => r.agency_id !== null && r.year !== null && known.has(r.agency_id));
   const byReport = new Map(reports.map((r) => [r.report_id, r]));
   const records = new Map<number, ParseOutcome>();
-  for (const rec of await store.latestRecords(opts.year === undefined ? {} : { year: opts.year })) {
+  for (const rec of await store.records.latest(opts.year === undefined ? {} : { year: opts.year })) {
     if (!byReport.has(rec.report_id)) continue;
     records.set(rec.version_id, rec.json
       ? { ok: true, record: JSON.parse(rec.json) as ReportRecord }
@@ -74,14 +68,14 @@ export async function loadFacts(store: Store, opts: LoadOptions = {}): Promise<R
   }
   const versions: ReportVersion[] = [];
   const sources = new Map<number, string[]>();
-  for (const v of await store.listVersions()) {
+  for (const v of await store.reports.versions()) {
     const r = byReport.get(v.report_id);
     if (!r) continue;
-    if (!sources.has(r.report_id)) sources.set(r.report_id, await store.reportSources(r.report_id));
+    if (!sources.has(r.report_id)) sources.set(r.report_id, await store.reports.sources(r.report_id));
     versions.push({
       agencyId: r.agency_id!, year: r.year!, url: v.source_url ?? '', sha256: v.sha256, fetchedAt: v.first_seen_at,
       shownDate: v.published_at, shownDateSource: v.published_at ? 'shown by the portal' : null, title: v.title ?? r.title,
-      listedOn: sources.get(r.report_id)!, archivePath: store.archive.pathOf(v.sha256),
+      listedOn: sources.get(r.report_id)!, current: r.current_version_id === v.version_id, archivePath: archive.pathOf(v.sha256),
       parse: records.get(v.version_id) ?? { ok: false, problem: 'not parsed yet' },
     });
   }

@@ -73,12 +73,6 @@ function revisionsOf(versions: ReportVersion[]): number {
   return versions.length - urls.size;
 }
 
-function tablesFound(v: ReportVersion): number {
-  if (!v.parse.ok) return 0;
-  const t = v.parse.record.tables;
-  return Number(t.active.found) + Number(t.requests.found) + Number(t.appeals.found);
-}
-
 /** A version is usable when the parse succeeded and found at least one of the three tables. */
 function parseProblem(v: ReportVersion): string | null {
   if (!v.parse.ok) return v.parse.problem;
@@ -106,8 +100,9 @@ export function statusOfAgency(
   };
 
   if (versions.length) {
-    // The original the row points at: the one the tables were read from (most tables found), newest first.
-    const current = latest(versions, (v) => `${tablesFound(v)}|${v.fetchedAt}`)!;
+    // The original the row points at: the report's current version (the store chose it: the one the tables
+    // were read from). Facts from the store mark exactly one per report.
+    const current = versions.find((v) => v.current) ?? versions[versions.length - 1]!;
     const first = versions.reduce((a, b) => (b.fetchedAt < a.fetchedAt ? b : a));
     // The earliest date shown on any version is the publication date; later versions are revisions.
     const dated = versions.filter((v) => v.shownDate).sort((a, b) => a.shownDate!.localeCompare(b.shownDate!))[0] ?? null;

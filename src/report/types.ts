@@ -8,11 +8,8 @@ import type { Agency } from '../seeds/index.ts';
 
 export type { AgencyKind } from '../seeds/index.ts';
 
-/** A seed agency as status and export read it: the seed row less its render mode. */
-export interface AgencyFacts extends Omit<Agency, 'render'> {
-  /** A seed's own deadline, `MM-DD` of year Y+1 (townships: set by their county); null = the rule applies. */
-  deadline?: string | null;
-}
+/** The agencies status and export judge: the registry's, as loaded. */
+export type AgencyFacts = Agency;
 
 /** Why a found document has no usable record. */
 export type ParseOutcome = { ok: true; record: ReportRecord } | { ok: false; problem: string };
@@ -32,6 +29,8 @@ export interface ReportVersion {
   title: string | null;
   /** Every list page (年报 column) that linked to this report; empty when not recorded. */
   listedOn?: string[];
+  /** Whether this is the current version of its report: the one every reader uses (the store decides, see reports.current_version_id). */
+  current: boolean;
   /** Path of the archived original on this machine, if known (for links from the dashboard). */
   archivePath: string | null;
   parse: ParseOutcome;

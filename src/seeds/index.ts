@@ -4,6 +4,7 @@
  * Only agency_id, name and one of the two URLs are required; several list URLs are separated by `|`.
  */
 import { readFileSync } from 'node:fs';
+import { splitListUrls } from './rows.ts';
 
 export type AgencyKind = 'government' | 'department';
 export type RenderMode = 'http' | 'browser';
@@ -18,6 +19,8 @@ export interface Agency {
   homeUrl: string | null;
   reportListUrls: string[];
   render: RenderMode;
+  /** The agency's own publication deadline, `MM-DD` of the next year, where the statutory rule does not apply (townships: set by their county). */
+  deadline?: string | null;
 }
 
 export const SEED_COLUMNS = [
@@ -126,7 +129,7 @@ export function parseSeeds(text: string, file = 'seeds.csv'): Agency[] {
     const render = get('render') ?? 'http';
     if (render !== 'http' && render !== 'browser') throw new SeedError(file, line, 'render', `"${render}" must be http or browser`);
     const home = get('home_url');
-    const lists = (get('report_list_url') ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+    const lists = splitListUrls(get('report_list_url'));
     if (!home && !lists.length) throw new SeedError(file, line, 'home_url', 'one of home_url or report_list_url is required');
     agencies.push({
       agencyId: id,
@@ -150,3 +153,4 @@ export function loadSeeds(path: string): Agency[] {
   }
   return parseSeeds(text, path);
 }
+export { agencyFromRow, agencyToRow, joinListUrls, splitListUrls } from './rows.ts';

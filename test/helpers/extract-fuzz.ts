@@ -6,7 +6,7 @@
  * memory) or a document that hits the time limit is a finding. Seeded, so a finding can be replayed.
  * Used by test/extract-fuzz.test.ts (a couple of thousand inputs) and bench/fuzz.ts (as many as asked).
  */
-import { ParsePool } from '../../src/store/workers.ts';
+import { ParsePool } from '../../src/pipeline/index.ts';
 import { membersOf, zipOf, type ZipMember } from './badfiles.ts';
 import { rng } from './random.ts';
 

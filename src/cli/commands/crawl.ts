@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { loadSeeds, SeedError, type Agency } from '../../seeds/index.ts';
+import type { Agency } from '../../seeds/index.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
 import { crawl, DEFAULT_DELAY_MS } from '../../crawl/index.ts';
-import { openStore, type Store } from '../../store/index.ts';
+import { openStorage, type Storage } from '../../pipeline/index.ts';
+import { readSeeds } from '../options.ts';
 
 /** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
 export function registerCrawl(program: Command, setExit: (code: number) => void): void {
@@ -26,8 +27,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
     .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
-      let agencies: Agency[];
-      try { agencies = loadSeeds(o.seeds); } catch (e) { if (e instanceof SeedError) throw new UserError(e.message); throw e; }
+      let agencies: Agency[] = readSeeds(o.seeds);
       if (o.agency) {
         const want = new Set(o.agency);
         const unknown = o.agency.filter((id) => !agencies.some((a) => a.agencyId === id));
@@ -47,11 +47,11 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         idleTimeoutMs: num(o.idleTimeoutMs, '--idle-timeout-ms'), totalTimeoutMs: num(o.totalTimeoutMs, '--total-timeout-ms'),
         maxRedirects: num(o.maxRedirects, '--max-redirects'),
       }).filter(([, v]) => v !== undefined));
-      let store: Store;
-      try { store = await openStore(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
+      let storage: Storage;
+      try { storage = await openStorage(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
-        const r = await crawl({ agencies, storageDir: o.storage, store, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
+        const r = await crawl({ agencies, storageDir: o.storage, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
           parse: o.parse, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
         if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes })}\n`);
         else {
@@ -62,7 +62,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         }
         if (r.agencies.every((a) => a.blocked || a.unreachable)) setExit(1);
       } finally {
-        await store.close();
+        await storage.close();
       }
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseToday, readFacts, todayInChina, writeDashboard } from '../../report/index.ts';
+import { todayInChina, writeDashboard } from '../../report/index.ts';
+import { parseToday, parseYears, readFacts } from '../options.ts';
 import { UserError } from '../errors.ts';
-import { parseYears } from './export.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerDashboard: RegisterCommand = (program: Command) => {

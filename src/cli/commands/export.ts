@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { parseToday, parseYear, readFacts, todayInChina, writeExport } from '../../report/index.ts';
+import { todayInChina, writeExport } from '../../report/index.ts';
+import { parseToday, parseYears, readFacts } from '../options.ts';
 import { progress } from '../../report/progress.ts';
-import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
-
-export function parseYears(s: string | undefined): number[] | undefined {
-  if (s === undefined) return undefined;
-  const years = s.split(',').map((y) => y.trim()).filter(Boolean).map((y) => parseYear(y, '--years'));
-  if (!years.length) throw new UserError('--years needs at least one year, e.g. 2022,2023');
-  return years;
-}
 
 export const registerExport: RegisterCommand = (program: Command) => {
   program

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { tableRows, type ReportRecord } from '../../parse/index.ts';
-import { ParsePool } from '../../store/workers.ts';
+import { ParsePool } from '../../pipeline/index.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 

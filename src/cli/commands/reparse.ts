@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { openStore, reparseArchive, resolveStorageDir, StoreError, StoreLockedError } from '../../store/index.ts';
+import { openExisting } from '../options.ts';
+import { reparseArchive } from '../../pipeline/index.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerReparse: RegisterCommand = (program: Command, setExit) => {
@@ -20,10 +21,10 @@ export const registerReparse: RegisterCommand = (program: Command, setExit) => {
       if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) throw new UserError(`--year must be a year, got "${opts.year}"`);
       const workers = opts.workers === undefined ? undefined : Number(opts.workers);
       if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) throw new UserError(`--workers must be a whole number from 1 to 64, got "${opts.workers}"`);
-      const store = await open(opts.storage, Number(opts.wait));
+      const storage = await openExisting(opts.storage, Number(opts.wait));
       try {
         const tty = process.stderr.isTTY;
-        const r = await reparseArchive(store, {
+        const r = await reparseArchive(storage, {
           ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
           onlyStale: !!opts.onlyStale, ocr: opts.ocr, ...(workers !== undefined ? { workers } : {}),
           onProgress: (p) => { if (tty && (p.done % 25 === 0 || p.done === p.total)) process.stderr.write(`\r  ${p.done}/${p.total} (${p.failed} failed)`); },
@@ -37,19 +38,7 @@ export const registerReparse: RegisterCommand = (program: Command, setExit) => {
         }
         if (r.failed.length) setExit(1);
       } finally {
-        await store.close();
+        await storage.close();
       }
     });
 };
-
-/** Opens the store for writing; lock and storage problems become one clear line. */
-export async function open(storage: string | undefined, waitSeconds: number, readonly = false) {
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
-  try {
-    return await openStore(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
-  } catch (err) {
-    if (err instanceof StoreLockedError) throw new UserError(err.message, 75);
-    if (err instanceof StoreError) throw new UserError(err.message);
-    throw err;
-  }
-}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseToday, parseYear, todayInChina } from '../../report/index.ts';
+import { todayInChina } from '../../report/index.ts';
+import { parseToday, parseYears, readSeeds } from '../options.ts';
 import { nightlyRun, RUN_EXIT, RunLockedError, summaryText } from '../../report/run.ts';
-import { loadSeeds, SeedError } from '../../seeds/index.ts';
 import { resolveStorageDir, StoreError } from '../../store/index.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
@@ -26,14 +26,8 @@ Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
       const storageDir = resolveStorageDir(opts.storage);
       if (opts.crawl && !opts.seeds) throw new UserError('--seeds FILE is required (or --no-crawl to judge what is stored)');
       const today = parseToday(opts.today) ?? todayInChina();
-      const years = opts.years?.split(',').map((y) => parseYear(y.trim(), '--years'));
-      let agencies;
-      if (opts.seeds) {
-        try { agencies = loadSeeds(opts.seeds).map((a) => ({ ...a, deadline: null })); } catch (e) {
-          if (e instanceof SeedError) throw new UserError(e.message);
-          throw e;
-        }
-      }
+      const years = parseYears(opts.years);
+      const agencies = opts.seeds ? readSeeds(opts.seeds) : undefined;
       try {
         const summary = await nightlyRun({
           storageDir, seeds: opts.seeds ?? null, agencies, today, years, crawlArgs: opts.crawlArgs?.split(/\s+/).filter(Boolean),

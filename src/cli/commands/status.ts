@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { computeStatus, parseToday, parseYear, readFacts, statusCsv, statusTable, statusText, STATUS_MEANING, todayInChina } from '../../report/index.ts';
+import { computeStatus, statusCsv, statusTable, statusText, STATUS_MEANING, todayInChina } from '../../report/index.ts';
+import { parseToday, parseYear, readFacts } from '../options.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 

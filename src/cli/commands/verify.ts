@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { verifyStorage } from '../../store/index.ts';
-import { open } from './reparse.ts';
+import { verifyStorage } from '../../pipeline/index.ts';
+import { openExisting } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerVerify: RegisterCommand = (program: Command, setExit) => {
@@ -10,9 +10,9 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
     .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { storage?: string; json?: boolean }) => {
-      const store = await open(opts.storage, 0, true);
+      const storage = await openExisting(opts.storage, 0, true);
       try {
-        const r = await verifyStorage(store);
+        const r = await verifyStorage(storage);
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else {
           for (const p of r.problems) process.stdout.write(`PROBLEM ${p.kind}: ${p.message}\n`);
@@ -21,7 +21,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
         }
         if (!r.ok) setExit(1);
       } finally {
-        await store.close();
+        await storage.close();
       }
     });
 };

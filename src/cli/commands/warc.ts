@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { exportWarc } from '../../archive/index.ts';
-import { open } from './reparse.ts';
+import { exportWarc } from '../../report/index.ts';
+import { openExisting } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerWarc: RegisterCommand = (program: Command) => {
@@ -22,16 +22,16 @@ export const registerWarc: RegisterCommand = (program: Command) => {
       const year = opts.year === undefined ? undefined : Number(opts.year);
       if (year !== undefined && !Number.isInteger(year)) throw new UserError(`--year must be a year, got "${opts.year}"`);
       const wacz = opts.wacz === true ? opts.out.replace(/\.warc\.gz$/, '.wacz') : opts.wacz || null;
-      const store = await open(opts.storage, 0, true);
+      const storage = await openExisting(opts.storage, 0, true);
       try {
-        const r = await exportWarc(store, {
+        const r = await exportWarc(storage, {
           out: opts.out, wacz, ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
         });
         const counts = Object.entries(r.records).map(([k, n]) => `${n} ${k}`).join(', ');
         process.stdout.write(`${r.warcPath}: ${counts} (${r.bytes} bytes)\n`);
         if (r.waczPath) process.stdout.write(`${r.waczPath}: ${r.pages} pages\n`);
       } finally {
-        await store.close();
+        await storage.close();
       }
     });
 };

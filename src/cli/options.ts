@@ -1,0 +1,64 @@
+/**
+ * What several commands read from the command line, checked once: report years, dates, the storage to open.
+ * Every problem becomes a UserError (one line, exit 2, or the code given).
+ */
+import { openStorage, type Storage } from '../pipeline/index.ts';
+import { loadFacts, type ReportFacts } from '../report/index.ts';
+import { loadSeeds, SeedError, type Agency } from '../seeds/index.ts';
+import { resolveStorageDir, StoreError, StoreLockedError } from '../store/index.ts';
+import { UserError } from './errors.ts';
+
+/** Exit code of a command refused because another writer holds the storage (EX_TEMPFAIL). */
+export const LOCKED_EXIT = 75;
+
+export function parseYear(s: string | undefined, what = '--year'): number {
+  if (s === undefined) throw new UserError(`${what} is required (a report year such as 2023)`);
+  if (!/^\d{4}$/.test(s) || Number(s) < 2008 || Number(s) > 2100) throw new UserError(`${what} must be a report year such as 2023, not "${s}"`);
+  return Number(s);
+}
+
+export function parseYears(s: string | undefined): number[] | undefined {
+  if (s === undefined) return undefined;
+  const years = s.split(',').map((y) => y.trim()).filter(Boolean).map((y) => parseYear(y, '--years'));
+  if (!years.length) throw new UserError('--years needs at least one year, e.g. 2022,2023');
+  return years;
+}
+
+export function parseToday(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(s))) throw new UserError(`--today must be a date YYYY-MM-DD, not "${s}"`);
+  return s;
+}
+
+/** A seed file's agencies; a problem with the file is one line naming it. */
+export function readSeeds(path: string): Agency[] {
+  try {
+    return loadSeeds(path);
+  } catch (e) {
+    if (e instanceof SeedError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** Opens an existing storage (writers wait up to `waitSeconds` for another writer); problems become one line. */
+export async function openExisting(storage: string | undefined, waitSeconds: number, readonly = false): Promise<Storage> {
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
+  try {
+    return await openStorage(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
+  } catch (err) {
+    if (err instanceof StoreLockedError) throw new UserError(err.message, LOCKED_EXIT);
+    if (err instanceof StoreError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** Opens the storage read-only and loads the report stage's facts (a seed file, if given, is the denominator). */
+export async function readFacts(opts: { storage?: string; seeds?: string; year?: number }): Promise<{ facts: ReportFacts; storageDir: string }> {
+  const agencies = opts.seeds ? readSeeds(opts.seeds) : undefined;
+  const storage = await openExisting(opts.storage, 0, true);
+  try {
+    return { facts: await loadFacts(storage, { agencies, year: opts.year }), storageDir: storage.dir };
+  } finally {
+    await storage.close();
+  }
+}
