@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadSeeds, parseSeeds, type Agency } from '../../src/seeds/index.ts';
+import { loadSeeds, parseSeeds } from '../../src/seeds/index.ts';
 import { parseHints } from '../../src/seeds/hints.ts';
 import { applyPatch, parsePatch } from '../../src/seeds/patch.ts';
 import { divisions } from '../../src/seeds/regions.ts';
@@ -223,4 +223,3 @@ describe('the patch', () => {
   });
 });
 
-export type { Agency };
