@@ -18,7 +18,7 @@ export type UrlStatus = (typeof URL_STATUSES)[number];
 export const COLUMN_FOUND_BY = ['link-text', 'platform-path', 'manual'] as const;
 export type ColumnFoundBy = (typeof COLUMN_FOUND_BY)[number];
 
-/** How an agency's URLs are known; every field null in a seed file without these columns. */
+/** How an agency's URLs are known (the registry columns); a field is null where its cell is empty. */
 export interface UrlProvenance {
   /** Status of home_url (of report_list_url when there is no home_url). */
   urlStatus: UrlStatus | null;
