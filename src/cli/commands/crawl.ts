@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import type { Agency } from '../../seeds/index.ts';
+import { AgencyFilterError, parseAgencyFilter, selectAgencies } from '../../seeds/select.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
 import { crawl, DEFAULT_DELAY_MS } from '../../crawl/index.ts';
 import { openStorage, type Storage } from '../../pipeline/index.ts';
@@ -16,6 +17,9 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--user-agent <s>', 'User-Agent with a contact URL')
     .option('--delay-ms <n>', `minimum gap between requests to one host (default ${DEFAULT_DELAY_MS})`)
     .option('--agency <id...>', 'only these agency ids')
+    .option('--province <p...>', 'only agencies in these provinces (code 44 or 440000, or name 广东)')
+    .option('--level <l...>', 'only agencies of these levels (province, city, county, ...)')
+    .option('--limit <n>', 'only the first n agencies (after the other filters), for a first try')
     .option('--max-pages <n>', 'cap on pages walked along one list (default 200)')
     .option('--max-bytes <size>', `cap on one response body, on the wire and after decompression; larger files are stopped and recorded as too-large (K/M/G suffixes; default ${DEFAULT_LIMITS.maxBytes / 1024 ** 2}M)`)
     .option('--connect-timeout-ms <n>', `give up on a connection not up within this (default ${DEFAULT_LIMITS.connectTimeoutMs})`)
@@ -26,7 +30,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--no-parse', 'archive only; leave parsing to `nianbao reparse --only-stale`')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
-    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
       let agencies: Agency[] = readSeeds(o.seeds);
       if (o.agency) {
         const want = new Set(o.agency);
@@ -34,6 +38,8 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         if (unknown.length) throw new UserError(`--agency: not in ${o.seeds}: ${unknown.join(', ')}`);
         agencies = agencies.filter((a) => want.has(a.agencyId));
       }
+      try { agencies = selectAgencies(agencies, parseAgencyFilter(o)); } catch (e) { if (e instanceof AgencyFilterError) throw new UserError(e.message); throw e; }
+      if (!agencies.length && (o.province || o.level)) throw new UserError(`--province, --level: no agency in ${o.seeds} matches`);
       const num = (v: string | undefined, name: string) => {
         if (v === undefined) return undefined;
         if (!/^\d+$/.test(v)) throw new UserError(`${name} must be a whole number, got "${v}"`);

@@ -3,6 +3,7 @@ import { registerCrawl } from './crawl.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerExport } from './export.ts';
 import { registerParse } from './parse.ts';
+import { registerRegistry } from './registry.ts';
 import { registerReparse } from './reparse.ts';
 import { registerRun } from './run.ts';
 import { registerStatus } from './status.ts';
@@ -12,4 +13,4 @@ import { registerWarc } from './warc.ts';
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun];
+export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry];
