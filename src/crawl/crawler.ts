@@ -10,7 +10,8 @@ import { ingestOriginal, openStorage, ParsePool, type ExchangeInput, type Ingest
 import { agencyToRow, type Agency } from '../seeds/index.ts';
 import type { Store } from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
-import { decodeBody, isTextual } from './decode.ts';
+import { decodeBody } from '../extract/charset.ts';
+import { isTextual } from '../extract/sniff.ts';
 import { fetchInputOf, HttpClient, type HttpLimits, type HttpResponse } from './http.ts';
 import {
   gkmlptAnswer, hanwebRecords, nextHanwebWindow, readListPage, type ListContinuation, type PageLink,

@@ -2,6 +2,7 @@
  * Reading a list page: its links (anchors, Hanweb `<datastore>` records, embedded JSON), its platform,
  * and every way real platforms paginate (portals.md §2 and §6.2). Pure functions over HTML text.
  */
+import { todayInChina } from '../seeds/calendar.ts';
 import * as cheerio from 'cheerio';
 import { JS_SHELL, LIST_ENTRY_DATE, PLATFORMS } from './tables.ts';
 import { resolveHref } from './url.ts';
@@ -184,7 +185,7 @@ export function gkmlptAnswer(json: string, c: Extract<ListContinuation, { kind: 
     const href = a.url ?? a.post_url;
     // gkmlpt times are Unix seconds; the publication date is the China calendar day.
     const t = Number(a.display_publish_time ?? a.create_time);
-    const date = Number.isFinite(t) && t > 0 ? CHINA_DAY.format(new Date(t * 1000)) : null;
+    const date = Number.isFinite(t) && t > 0 ? todayInChina(new Date(t * 1000)) : null;
     return href ? [{ url: new URL(href, c.url).href, text: a.title ?? '', ...(date ? { date } : {}) }] : [];
   });
   const seen = c.page * Math.max(arts.length, 1);
@@ -194,8 +195,6 @@ export function gkmlptAnswer(json: string, c: Extract<ListContinuation, { kind: 
   u.searchParams.set('page', String(c.page + 1));
   return { links, next: { ...c, url: u.href, page: c.page + 1 } };
 }
-
-const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Title/url pairs in embedded JSON (Huzhou `var dataList=[…]`, avalon data, Shandong). */
 function jsonLinks(html: string, pageUrl: string): PageLink[] {

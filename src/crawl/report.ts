@@ -1,8 +1,9 @@
 /** Reading a report page: is it real (soft 404, meta refresh to the parent), whose, which year, which attachments. */
 import * as cheerio from 'cheerio';
+import { findReportBody } from '../extract/html.ts';
 import { dateIn } from './listing.ts';
 import {
-  ATTACHMENT_EXT, ATTACHMENT_URL, BODY_SELECTORS, CHALLENGE_BODY, CHALLENGE_STATUS, PUBLISHED_LABELS, PUBLISHED_META_NAMES, SOFT_404, SOFT_404_MAX_CHARS,
+  ATTACHMENT_EXT, ATTACHMENT_URL, CHALLENGE_BODY, CHALLENGE_STATUS, PUBLISHED_LABELS, PUBLISHED_META_NAMES, SOFT_404, SOFT_404_MAX_CHARS,
 } from './tables.ts';
 import { classifyTitle } from './titles.ts';
 import { resolveHref } from './url.ts';
@@ -54,11 +55,9 @@ export function readReportPage(html: string, url: string, fallbackTitle = ''): R
   const title = metaTitle || (classifyTitle(h).isReport ? h : '') || $('title').text().trim().split(/[_|-]/)[0]!.trim() || fallbackTitle;
   const info = classifyTitle(title || fallbackTitle);
   const fb = classifyTitle(fallbackTitle);
-  let body = '';
-  for (const sel of BODY_SELECTORS) {
-    const t = $(sel).first().text().replace(/\s+/g, ' ').trim();
-    if (t.length > 50) { body = t; break; }
-  }
+  // The article body as the extractor finds it (one judgement of where a portal puts it).
+  const found = findReportBody($);
+  const body = found ? $(found.element).text().replace(/\s+/g, ' ').trim() : '';
   let unit: string | null = info.unit ?? fb.unit;
   let unitSource: ReportPage['unitSource'] = unit ? 'title' : null;
   const meta = $('meta[name="ContentSource"]').attr('content')?.trim();

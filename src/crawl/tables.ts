@@ -47,13 +47,6 @@ export const ATTACHMENT_EXT = /\.(pdf|docx?|wps|ofd|xlsx?|rtf|zip|rar|jpe?g|png)
 /** Attachment URL shapes without a useful extension (Hanweb download proxy). */
 export const ATTACHMENT_URL = [/\/module\/download\/downfile\.jsp/i, /\/attach\//i, /\/P0\d{8}\d+\.\w+$/];
 
-/** Body containers, best first (snippet 05 §3). */
-export const BODY_SELECTORS = [
-  '#UCAP-CONTENT', '.TRS_Editor', '.trs_editor_view', '#zoom', '#Zoom', '#ivs_content', '.Custom_UnionStyle',
-  '#webeditorview', '.pages_content', '.article-content', '#contentText', '#info_content', '.detail-content',
-  '.xxgk_content', 'article', '#content', 'main', 'body',
-];
-
 /** Soft 404 words (snippet 03 §4): a short body containing one of these is a missing page. */
 export const SOFT_404 = /找不到|页面不存在|not found|404|无法找到|访问的页面不存在|错误页面|内容已删除|信息已删除/i;
 export const SOFT_404_MAX_CHARS = 2000;

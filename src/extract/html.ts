@@ -1,74 +1,23 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import iconv from 'iconv-lite';
-import chardet from 'chardet';
 import type { Block, DocumentMeta, ExtractedDocument } from './document.ts';
 import { joinFragments, tidyCell } from './cells.ts';
+import { decodeText, type CharsetChoice } from './charset.ts';
 
 type CheerioAPI = cheerio.CheerioAPI;
-
-/** Charset labels browsers treat as GB18030's subsets: read them as the superset. */
-const GB_ALIASES = new Set(['gb2312', 'gbk', 'x-gbk', 'gb_2312-80', 'csgb2312', 'cp936', 'windows-936', 'euc-cn']);
 
 export interface DecodedHtml {
   html: string;
   /** The charset the bytes were read with. */
   charset: string;
-  /** Where the charset came from. */
-  source: 'bom' | 'header' | 'meta' | 'detected' | 'default';
+  /** Which evidence decided (see chooseCharset). */
+  source: CharsetChoice['by'];
 }
 
-function normalizeCharset(label: string): string {
-  const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
-  if (GB_ALIASES.has(l)) return 'gb18030';
-  if (l === 'utf8') return 'utf-8';
-  return l;
-}
-
-/**
- * Decodes an HTML page's bytes the way a browser would: BOM, then the Content-Type header, then a
- * <meta> prescan, then detection; gb2312/gbk are read as gb18030.
- */
+/** Decodes an HTML page's bytes with the one decoder the crawler uses too (declarations checked against the bytes). */
 export function decodeHtml(bytes: Buffer, contentTypeHeader?: string): DecodedHtml {
-  const decode = (cs: string, source: DecodedHtml['source'], skip = 0): DecodedHtml => ({
-    html: iconv.decode(bytes.subarray(skip), cs),
-    charset: cs,
-    source,
-  });
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decode('utf-8', 'bom', 3);
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode('utf-16le', 'bom', 2);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', 'bom', 2);
-  const fromHeader = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentTypeHeader ?? '')?.[1];
-  if (fromHeader) {
-    const cs = normalizeCharset(fromHeader);
-    if (iconv.encodingExists(cs)) return decode(cs, 'header');
-  }
-  const head = bytes.subarray(0, 4096).toString('latin1');
-  const fromMeta =
-    /<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1] ??
-    /<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)/i.exec(head)?.[1];
-  if (fromMeta) {
-    const cs = normalizeCharset(fromMeta);
-    if (iconv.encodingExists(cs)) return decode(cs, 'meta');
-  }
-  if (isValidUtf8(bytes)) return decode('utf-8', 'default');
-  const detected = chardet.detect(bytes);
-  if (detected) {
-    const cs = normalizeCharset(detected);
-    // chardet names GB pages "GB18030"; Latin guesses on CJK bytes are almost always GB in practice.
-    if (/^(iso-8859|windows-125)/.test(cs)) return decode('gb18030', 'detected');
-    if (iconv.encodingExists(cs)) return decode(cs, 'detected');
-  }
-  return decode('gb18030', 'detected');
-}
-
-function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  const d = decodeText(bytes, contentTypeHeader);
+  return { html: d.text, charset: d.charset, source: d.by };
 }
 
 /** Containers CMS templates put the article body in (05-detail-page-anatomy.md §3); a match earns a bonus, not a win. */
@@ -294,7 +243,7 @@ export function documentFromHtml(input: Buffer | string, opts: HtmlOptions = {})
   else {
     const decoded = decodeHtml(input, opts.contentType);
     html = decoded.html;
-    if (decoded.source === 'detected') warnings.push(`charset guessed as ${decoded.charset}`);
+    if (decoded.source === 'detected' || decoded.source === 'bytes') warnings.push(`charset ${decoded.charset} read from the bytes (${decoded.source === 'bytes' ? 'the declared charset did not fit them' : 'none declared'})`);
   }
   const $ = cheerio.load(html);
   const meta = pageMeta($, opts.url);

@@ -10,11 +10,13 @@ import { checkZip } from './zipguard.ts';
 import { documentFromDoc, documentFromDocx, documentFromSheet, documentViaLibreOffice } from './office.ts';
 import { documentFromOfd } from './ofd.ts';
 import { sniffOriginal, type OriginalKind } from './sniff.ts';
+import { decodeBody } from './charset.ts';
 
 export type { Block, ExtractedDocument, ExtractionMethod, DocumentMeta } from './document.ts';
 export { documentFromText } from './text.ts';
 export { decodeHtml, findReportBody, documentFromHtml, pageMeta, tableGrid, type DecodedHtml } from './html.ts';
-export { sniffOriginal, type OriginalKind } from './sniff.ts';
+export { isTextual, sniffBodyKind, sniffOriginal, type BodyKind, type OriginalKind } from './sniff.ts';
+export { chooseCharset, decodeBody, decodeText, type CharsetChoice } from './charset.ts';
 export { ocrPdf, ocrImage } from './ocr.ts';
 export { EXTRACT_LIMITS, RefusedOriginal } from './limits.ts';
 export { checkZip, unsafeMemberName } from './zipguard.ts';
@@ -91,8 +93,10 @@ async function extractKind(kind: OriginalKind, bytes: Buffer, hints: OriginalHin
       return ocrImage(bytes);
     case 'zip':
       throw new Error('the original is a ZIP archive that holds no DOCX, XLSX or OFD document');
+    case 'archive':
+      throw new Error('the original is a RAR or gzip archive; unpack it and parse what is inside');
     case 'text': {
-      const text = bytes.toString('utf8');
+      const text = decodeBody(bytes, hints.contentType);
       const markdown = /\.md$/i.test(hints.fileName ?? '') || /^\s*\|.*\|\s*$/m.test(text);
       return documentFromText(text, markdown ? 'markdown' : 'text');
     }

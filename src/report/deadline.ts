@@ -42,21 +42,7 @@ export function daysBetween(a: string, b: string): number {
   return dayNumber(b) - dayNumber(a);
 }
 
-/** Today's date in China (the deadlines are Beijing dates), `YYYY-MM-DD`. */
-// Built once: constructing an Intl formatter costs far more than formatting with it.
-const CHINA_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-export function todayInChina(now: Date = new Date()): string {
-  return CHINA_DAY.format(now);
-}
-
-/** The calendar date (in China) of an ISO timestamp; a bare date is returned as is. */
-export function chinaDate(isoOrDate: string): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(isoOrDate)) return isoOrDate;
-  const d = new Date(isoOrDate);
-  if (Number.isNaN(d.getTime())) throw new Error(`not a timestamp: "${isoOrDate}"`);
-  return todayInChina(d);
-}
+export { chinaDate, todayInChina } from '../seeds/calendar.ts';
 
 /** Reads a date as pages print it (2024-01-20, 2024/1/20, 2024.1.20, 2024年1月20日); null if none. */
 export function normalizeShownDate(text: string | null | undefined): string | null {

@@ -14,7 +14,7 @@ import { startFaultPortal, faultSeeds, UNIT, HUGE_BYTES, type FaultPortal } from
 import { parseSeeds } from '../../src/seeds/index.ts';
 import { crawl, HttpClient, type ArrivedOriginal, type CrawlResult } from '../../src/crawl/index.ts';
 import { NetworkError, type HttpLimits } from '../../src/crawl/http.ts';
-import { chooseCharset, decodeBody, sniffBodyKind } from '../../src/crawl/decode.ts';
+import { chooseCharset, decodeBody, sniffBodyKind } from '../../src/extract/index.ts';
 import { readListPage, hanwebRecords, MAX_DECLARED_PAGES } from '../../src/crawl/listing.ts';
 import { addressClass, literalHostClass } from '../../src/crawl/url.ts';
 
