@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.ts';
 import { commands } from './commands/index.ts';
 import { describeStorageFault } from '../store/faults.ts';
+
+/** This program's version, as package.json gives it (the same path from src/cli and dist/cli). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -9,7 +13,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Collect, archive and parse 政府信息公开工作年度报告')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .version(VERSION, '-V, --version', 'print the version of nianbao');
   let code = 0;
   for (const register of commands) register(program, (c) => { code = c; });
   try {

@@ -2,11 +2,12 @@
  * What several commands read from the command line, checked once: report years, dates, the storage to open.
  * Every problem becomes a UserError (one line, exit 2, or the code given).
  */
-import { openStorage, type Storage } from '../pipeline/index.ts';
-import { loadFacts, type ReportFacts } from '../report/index.ts';
+import type { Storage } from '../pipeline/index.ts';
+import type { ReportFacts } from '../report/index.ts';
 import { loadSeeds, SeedError, type Agency } from '../seeds/index.ts';
-import { resolveStorageDir, StoreError, StoreLockedError } from '../store/index.ts';
 import { UserError } from './errors.ts';
+
+// The stages are imported where they are used: `nianbao --help` loads this module and must stay fast.
 
 /** Exit code of a command refused because another writer holds the storage (EX_TEMPFAIL). */
 export const LOCKED_EXIT = 75;
@@ -43,6 +44,8 @@ export function readSeeds(path: string): Agency[] {
 /** Opens an existing storage (writers wait up to `waitSeconds` for another writer); problems become one line. */
 export async function openExisting(storage: string | undefined, waitSeconds: number, readonly = false): Promise<Storage> {
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
+  const { openStorage } = await import('../pipeline/index.ts');
+  const { resolveStorageDir, StoreError, StoreLockedError } = await import('../store/index.ts');
   try {
     return await openStorage(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
   } catch (err) {
@@ -56,6 +59,7 @@ export async function openExisting(storage: string | undefined, waitSeconds: num
 export async function readFacts(opts: { storage?: string; seeds?: string; year?: number }): Promise<{ facts: ReportFacts; storageDir: string }> {
   const agencies = opts.seeds ? readSeeds(opts.seeds) : undefined;
   const storage = await openExisting(opts.storage, 0, true);
+  const { loadFacts } = await import('../report/index.ts');
   try {
     return { facts: await loadFacts(storage, { agencies, year: opts.year }), storageDir: storage.dir };
   } finally {

@@ -8,7 +8,6 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStorage } from '../pipeline/index.ts';
 import { loadFacts } from './source.ts';
 import { computeStatus, type StatusKind } from './status.ts';
 import type { AgencyFacts } from './types.ts';
@@ -211,6 +210,8 @@ export async function nightlyRun(opts: NightlyOptions): Promise<RunSummary> {
     }
     const dueYear = Number(opts.today.slice(0, 4)) - 1;
     const years = opts.years ?? [dueYear - 1, dueYear];
+    // Loaded here, not at the top: `nianbao --help` imports this module and must not load the pipeline.
+    const { openStorage } = await import('../pipeline/index.ts');
     const storage = await openStorage(opts.storageDir, { readonly: true });
     let snapshot: RunSnapshot;
     const counts: RunSummary['counts'] = { agencies: 0 };

@@ -3,8 +3,8 @@ import { UserError } from '../errors.ts';
 import type { Agency } from '../../seeds/index.ts';
 import { AgencyFilterError, parseAgencyFilter, selectAgencies } from '../../seeds/select.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
-import { crawl, DEFAULT_DELAY_MS } from '../../crawl/index.ts';
-import { openStorage, type Storage } from '../../pipeline/index.ts';
+import { DEFAULT_DELAY_MS } from '../../crawl/tables.ts';
+import type { Storage } from '../../pipeline/index.ts';
 import { readSeeds } from '../options.ts';
 
 /** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
@@ -53,6 +53,8 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         idleTimeoutMs: num(o.idleTimeoutMs, '--idle-timeout-ms'), totalTimeoutMs: num(o.totalTimeoutMs, '--total-timeout-ms'),
         maxRedirects: num(o.maxRedirects, '--max-redirects'),
       }).filter(([, v]) => v !== undefined));
+      const { crawl } = await import('../../crawl/index.ts');
+      const { openStorage } = await import('../../pipeline/index.ts');
       let storage: Storage;
       try { storage = await openStorage(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
       try {

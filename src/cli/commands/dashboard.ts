@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { todayInChina, writeDashboard } from '../../report/index.ts';
+import { todayInChina } from '../../seeds/calendar.ts';
 import { parseToday, parseYears, readFacts } from '../options.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
@@ -17,6 +17,7 @@ export const registerDashboard: RegisterCommand = (program: Command) => {
     .action(async (opts: { out: string; storage?: string; seeds?: string; years?: string; today?: string; originals: string }) => {
       if (!['relative', 'copy', 'none'].includes(opts.originals)) throw new UserError(`--originals must be relative, copy or none, not "${opts.originals}"`);
       const today = parseToday(opts.today) ?? todayInChina();
+      const { writeDashboard } = await import('../../report/index.ts');
       const { facts } = await readFacts({ storage: opts.storage, seeds: opts.seeds });
       const res = writeDashboard(opts.out, facts, { today, years: parseYears(opts.years), originals: opts.originals as 'relative' | 'copy' | 'none' });
       process.stdout.write(`${res.index}\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { todayInChina, writeExport } from '../../report/index.ts';
+import { todayInChina } from '../../seeds/calendar.ts';
 import { parseToday, parseYears, readFacts } from '../options.ts';
 import { progress } from '../../report/progress.ts';
 import type { RegisterCommand } from './index.ts';
@@ -18,6 +18,7 @@ export const registerExport: RegisterCommand = (program: Command) => {
       const today = parseToday(opts.today) ?? todayInChina();
       const statusYears = parseYears(opts.years);
       const p = progress('export');
+      const { writeExport } = await import('../../report/index.ts');
       const { facts } = await readFacts({ storage: opts.storage, seeds: opts.seeds });
       p.log(`${facts.agencies.length} agencies, ${facts.versions.length} report versions`);
       let step = 0;

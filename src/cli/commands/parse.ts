@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { tableRows, type ReportRecord } from '../../parse/index.ts';
-import { ParsePool } from '../../pipeline/index.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -18,6 +17,7 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       if (!(seconds > 0)) throw new UserError(`--time-limit must be a positive number of seconds, got "${opts.timeLimit}"`);
       // Files may come from anywhere: each is read in a worker with a time limit and a memory cap, so a
       // hostile one fails alone with one line instead of hanging or exhausting this process.
+      const { ParsePool } = await import('../../pipeline/index.ts');
       const pool = new ParsePool(1, { ocr: opts.ocr, timeoutMs: seconds * 1000 });
       let failed = 0;
       try {

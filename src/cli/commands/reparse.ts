@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { openExisting } from '../options.ts';
-import { reparseArchive } from '../../pipeline/index.ts';
 import type { RegisterCommand } from './index.ts';
 
 export const registerReparse: RegisterCommand = (program: Command, setExit) => {
@@ -24,6 +23,7 @@ export const registerReparse: RegisterCommand = (program: Command, setExit) => {
       const storage = await openExisting(opts.storage, Number(opts.wait));
       try {
         const tty = process.stderr.isTTY;
+        const { reparseArchive } = await import('../../pipeline/index.ts');
         const r = await reparseArchive(storage, {
           ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
           onlyStale: !!opts.onlyStale, ocr: opts.ocr, ...(workers !== undefined ? { workers } : {}),

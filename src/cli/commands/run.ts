@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { todayInChina } from '../../report/index.ts';
+import { todayInChina } from '../../seeds/calendar.ts';
 import { parseToday, parseYears, readSeeds } from '../options.ts';
 import { nightlyRun, RUN_EXIT, RunLockedError, summaryText } from '../../report/run.ts';
-import { resolveStorageDir, StoreError } from '../../store/index.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -23,6 +22,7 @@ Exit codes: ${RUN_EXIT.ok} ok; ${RUN_EXIT.error} unexpected error; ${RUN_EXIT.us
 ${RUN_EXIT.stageFailed} crawl or parse failed (status and summary still written).
 Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
     .action(async (opts: { seeds?: string; storage?: string; today?: string; years?: string; crawlArgs?: string; crawl: boolean; parse: boolean; json?: boolean }) => {
+      const { resolveStorageDir, StoreError } = await import('../../store/index.ts');
       const storageDir = resolveStorageDir(opts.storage);
       if (opts.crawl && !opts.seeds) throw new UserError('--seeds FILE is required (or --no-crawl to judge what is stored)');
       const today = parseToday(opts.today) ?? todayInChina();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { computeStatus, statusCsv, statusTable, statusText, STATUS_MEANING, todayInChina } from '../../report/index.ts';
+import { STATUS_MEANING } from '../../report/status.ts';
+import { todayInChina } from '../../seeds/calendar.ts';
 import { parseToday, parseYear, readFacts } from '../options.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
@@ -21,6 +22,7 @@ export const registerStatus: RegisterCommand = (program: Command) => {
       const today = parseToday(opts.today) ?? todayInChina();
       const { facts } = await readFacts({ storage: opts.storage, seeds: opts.seeds, year });
       if (!facts.agencies.length) throw new UserError('no agencies: the store has none yet (run a crawl) and no --seeds was given');
+      const { computeStatus, statusCsv, statusTable, statusText } = await import('../../report/index.ts');
       const report = computeStatus(facts, year, today);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ year, as_of: today, rows: statusTable(report), totals: report.totals.groups }, null, 1) + '\n');

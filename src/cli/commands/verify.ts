@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { verifyStorage } from '../../pipeline/index.ts';
 import { openExisting } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -12,6 +11,7 @@ export const registerVerify: RegisterCommand = (program: Command, setExit) => {
     .action(async (opts: { storage?: string; json?: boolean }) => {
       const storage = await openExisting(opts.storage, 0, true);
       try {
+        const { verifyStorage } = await import('../../pipeline/index.ts');
         const r = await verifyStorage(storage);
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else {

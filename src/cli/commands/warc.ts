@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { exportWarc } from '../../report/index.ts';
 import { openExisting } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -24,6 +23,7 @@ export const registerWarc: RegisterCommand = (program: Command) => {
       const wacz = opts.wacz === true ? opts.out.replace(/\.warc\.gz$/, '.wacz') : opts.wacz || null;
       const storage = await openExisting(opts.storage, 0, true);
       try {
+        const { exportWarc } = await import('../../report/index.ts');
         const r = await exportWarc(storage, {
           out: opts.out, wacz, ...(opts.agency ? { agencyId: opts.agency } : {}), ...(year !== undefined ? { year } : {}),
         });
