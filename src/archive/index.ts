@@ -6,7 +6,8 @@
  * half way leaves at most a temp file, which `sweepTemp()` removes later; a reader never sees a partial
  * original.
  *
- * Digest addressing lets a shared file system or an object store hold the same layout later.
+ * Digest addressing lets an object store hold the same layout (s3.ts); `Originals` (originals.ts) is what the
+ * pipeline sees of either.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -123,6 +124,11 @@ export class Archive {
     return { sha256, size, isNew };
   }
 
+  /** The original's bytes as a stream; throws (on reading) if it is not in the archive. */
+  readStream(sha256: string): AsyncIterable<Uint8Array> {
+    return createReadStream(this.pathOf(sha256)) as AsyncIterable<Uint8Array>;
+  }
+
   /** Re-hashes one original; null when it is intact. */
   async verifyOne(sha256: string): Promise<VerifyProblem | null> {
     const path = this.pathOf(sha256);
@@ -228,3 +234,6 @@ function fsyncDir(dir: string): void {
     try { fsyncSync(fd); } finally { closeSync(fd); }
   } catch { /* some file systems refuse directory fsync; the link is still atomic */ }
 }
+
+export { FolderOriginals, type Originals } from './originals.ts';
+export { S3Originals, parseS3Location, type S3Location } from './s3.ts';

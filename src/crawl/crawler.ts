@@ -154,7 +154,7 @@ export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
 }
 
 async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalParser | undefined): Promise<CrawlResult> {
-  const { store, archive } = storage;
+  const { store, originals } = storage;
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES_PER_LIST;
   const log = opts.log ?? (() => undefined);
@@ -218,7 +218,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     const prior = init.conditional ? await store.crawlState.url(item.url) : null;
     // Only ask "not modified?" when the last body is still in the archive to be read again.
-    const usable = prior?.lastSha256 && archive.has(prior.lastSha256) ? prior : null;
+    const usable = prior?.lastSha256 && await originals.has(prior.lastSha256) ? prior : null;
     if (usable?.etag) headers['if-none-match'] = usable.etag;
     if (usable?.lastModified) headers['if-modified-since'] = usable.lastModified;
     const ctx: FetchContext = { agencyId: item.agencyId, purpose, referrer: item.source };
@@ -228,7 +228,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     let res = r.response;
     if (res.status === 304) {
       if (!usable) return { ok: false, problem: 'unreachable', reason: 'HTTP 304 to an unconditional request' };
-      const body = archive.read(usable.lastSha256!);
+      const body = await originals.read(usable.lastSha256!);
       const contentType = (await store.exchanges.document(usable.lastSha256!))?.content_type ?? null;
       return { ok: true, res, body, html: asText(body, contentType), notModified: true, fetchId: ctx.fetchId!, sha256: usable.lastSha256!, contentType };
     }

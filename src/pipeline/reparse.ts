@@ -47,7 +47,7 @@ export interface ReparseResult {
 
 /** Re-parses archived report versions; the storage must be open for writing. */
 export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}): Promise<ReparseResult> {
-  const { store, archive } = storage;
+  const { store, originals } = storage;
   const started = Date.now();
   const parserVersion = opts.parserVersion ?? PARSER_VERSION;
   const extract = opts.extract ?? ((b: Buffer, h: OriginalHints) => extractOriginal(b, h, { ocr: opts.ocr ?? true }));
@@ -81,7 +81,7 @@ export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}
   };
   let stop = false; // after a failed write, no lane takes more work or saves what it has
   const one = async (v: VersionRow): Promise<void> => {
-    if (!archive.has(v.sha256)) {
+    if (!(await originals.has(v.sha256))) {
       missing++;
       failed.push({ versionId: v.version_id, sha256: v.sha256, error: 'original missing from the archive' });
       await store.records.save(v.version_id, { error: 'original missing from the archive', parserVersion }, { runId });
@@ -90,7 +90,7 @@ export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}
       let record: ReportRecord | null = null;
       let msg = '';
       try {
-        record = await readOne(v, archive.read(v.sha256));
+        record = await readOne(v, await originals.read(v.sha256));
       } catch (err) {
         msg = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
       }

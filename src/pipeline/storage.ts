@@ -1,9 +1,11 @@
 /**
- * A storage directory as the pipeline uses it: the archive of originals and the store beside it, opened
- * together. Whatever writes both keeps their order here: the bytes are archived first (atomic,
+ * A storage as the pipeline uses it: the originals and the store, opened together. Embedded: a directory
+ * holding `nianbao.sqlite` and `originals/`. Distributed: a PostgreSQL database (`--db`) and, for
+ * processes on several machines, an S3 bucket (`--blobs`); the directory then keeps only local things (the
+ * nightly job's summaries). Whatever writes both keeps their order here: the bytes are stored first (whole,
  * content-addressed), and only then does a row name them, so no row ever points at a missing original.
  */
-import { Archive, type PutResult } from '../archive/index.ts';
+import { Archive, FolderOriginals, S3Originals, type Originals, type PutResult } from '../archive/index.ts';
 import {
   openStore, StoreError, type FetchInput, type OpenStoreOptions, type ReportVersionInput, type ReportVersionResult, type Store,
 } from '../store/index.ts';
@@ -24,16 +26,36 @@ export interface RecordedExchange {
 /** A report version to record, with its original's bytes or the digest of one already archived. */
 export type VersionInput = Omit<ReportVersionInput, 'sha256' | 'size'> & { sha256?: string; bytes?: Uint8Array };
 
-export class Storage {
-  private constructor(readonly dir: string, readonly store: Store, readonly archive: Archive) {}
+export interface StorageOptions extends OpenStoreOptions {
+  /** `s3://bucket/prefix?endpoint=…`: originals in a bucket instead of `<storage>/originals`. */
+  blobs?: string | null;
+}
 
-  /** Opens (for writers: creates) the storage directory: its store, then its archive. */
-  static async open(dir: string, opts: OpenStoreOptions = {}): Promise<Storage> {
+export class Storage {
+  private constructor(readonly dir: string, readonly store: Store, readonly originals: Originals, private readonly folder: Archive | null) {}
+
+  /** Opens (for writers: creates) a storage: its store, then its originals. */
+  static async open(dir: string, opts: StorageOptions = {}): Promise<Storage> {
     const store = await openStore(dir, opts);
-    if (store.readonly) return new Storage(store.storageDir, store, Archive.openExisting(store.storageDir));
-    const archive = Archive.open(store.storageDir);
-    archive.sweepTemp();
-    return new Storage(store.storageDir, store, archive);
+    try {
+      if (opts.blobs) return new Storage(store.storageDir, store, await S3Originals.open(opts.blobs), null);
+      if (store.readonly) {
+        const folder = Archive.openExisting(store.storageDir);
+        return new Storage(store.storageDir, store, new FolderOriginals(folder), folder);
+      }
+      const folder = Archive.open(store.storageDir);
+      folder.sweepTemp();
+      return new Storage(store.storageDir, store, new FolderOriginals(folder), folder);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** The local folder of originals (an embedded storage's `originals/`); none when they are in S3. */
+  get archive(): Archive {
+    if (!this.folder) throw new StoreError(`originals are in ${this.originals.location}, not in a local folder`);
+    return this.folder;
   }
 
   /** Records one HTTP exchange (successful or not), archiving its body first. */
@@ -43,10 +65,10 @@ export class Storage {
     let size = x.bodySize ?? null;
     let newBody = false;
     if (body) {
-      const put = this.archive.put(body);
+      const put = await this.originals.put(body);
       sha = put.sha256; size = put.size; newBody = put.isNew;
     } else if (sha && size === null) {
-      size = this.archive.sizeOf(sha);
+      size = await this.originals.sizeOf(sha);
     }
     const fetchId = await this.store.exchanges.record({ ...row, bodySha256: sha, bodySize: size });
     return { fetchId, sha256: sha, size, newBody };
@@ -54,7 +76,7 @@ export class Storage {
 
   /** Archives bytes that arrived without an exchange (imports, tests) and notes the document. */
   async keepOriginal(bytes: Uint8Array, contentType?: string | null, url?: string | null): Promise<PutResult> {
-    const put = this.archive.put(bytes);
+    const put = await this.originals.put(bytes);
     await this.store.exchanges.noteDocument(put.sha256, put.size, contentType ?? null, url ?? null);
     return put;
   }
@@ -65,19 +87,23 @@ export class Storage {
     let sha = v.sha256;
     let size: number | null = null;
     if (bytes) {
-      const put = this.archive.put(bytes);
+      const put = await this.originals.put(bytes);
       if (sha && sha !== put.sha256) throw new StoreError(`recordReportVersion: sha256 ${sha} does not match the bytes (${put.sha256})`);
       sha = put.sha256; size = put.size;
     }
     if (!sha) throw new StoreError('recordReportVersion needs sha256 or bytes');
-    if (!this.archive.has(sha)) throw new StoreError(`recordReportVersion: original ${sha} is not in the archive`);
-    return this.store.reports.recordVersion({ ...rest, sha256: sha, size: size ?? this.archive.sizeOf(sha) });
+    if (size === null) {
+      size = await this.originals.sizeOf(sha);
+      if (size === null) throw new StoreError(`recordReportVersion: original ${sha} is not in the archive`);
+    }
+    return this.store.reports.recordVersion({ ...rest, sha256: sha, size });
   }
 
   async close(): Promise<void> {
+    if (this.originals instanceof S3Originals) this.originals.close();
     await this.store.close();
   }
 }
 
-/** Opens a storage directory; see Storage.open. */
-export const openStorage = (dir: string, opts: OpenStoreOptions = {}): Promise<Storage> => Storage.open(dir, opts);
+/** Opens a storage; see Storage.open. */
+export const openStorage = (dir: string, opts: StorageOptions = {}): Promise<Storage> => Storage.open(dir, opts);

@@ -1,7 +1,7 @@
 /**
- * Checks a storage directory: every original re-hashed against its name, the database's own health, and
- * every digest the database mentions present in the archive with the size it recorded. Read-only: it
- * repairs nothing, it says what is wrong.
+ * Checks a storage: every original re-hashed against its name (files in the folder, or objects in S3), the
+ * database's own health (SQLite or PostgreSQL), and every digest the database mentions present among the
+ * originals with the size it recorded. Read-only: it repairs nothing, it says what is wrong.
  */
 import { databaseProblems, digestReferences, type DatabaseProblem } from '../store/index.ts';
 import type { Storage } from './storage.ts';
@@ -23,11 +23,11 @@ export interface VerifyResult {
 }
 
 export async function verifyStorage(storage: Storage, onProgress?: (done: number) => void): Promise<VerifyResult> {
-  const { store, archive } = storage;
+  const { store, originals } = storage;
   const db = await databaseProblems(store);
   const problems: StorageProblem[] = db.problems.filter((p) => p.kind !== 'record-unreadable');
 
-  const archived = await archive.verifyAll(onProgress);
+  const archived = await originals.verifyAll(onProgress);
   for (const p of archived.problems) {
     const kind = p.problem === 'digest-mismatch' ? 'original-tampered' : p.problem === 'unreadable' ? 'original-unreadable' : 'original-bad-name';
     problems.push({ kind, message: `original ${p.sha256}: ${p.problem === 'digest-mismatch' ? 'content changed, ' : ''}${p.detail} (${p.path})` });
@@ -38,10 +38,10 @@ export async function verifyStorage(storage: Storage, onProgress?: (done: number
   for (const r of refs) {
     let present = seen.get(r.sha256);
     if (present === undefined) {
-      present = archive.has(r.sha256);
+      present = await originals.has(r.sha256);
       seen.set(r.sha256, present);
       if (present) {
-        const actual = archive.sizeOf(r.sha256);
+        const actual = await originals.sizeOf(r.sha256);
         if (r.size !== null && actual !== null && actual !== r.size) {
           problems.push({ kind: 'size-mismatch', message: `original ${r.sha256}: ${actual} bytes on disk, ${r.size} recorded (${r.source})` });
         }
@@ -53,6 +53,6 @@ export async function verifyStorage(storage: Storage, onProgress?: (done: number
 
   return {
     originalsChecked: archived.checked, referencesChecked: refs.length, recordsChecked: db.recordsChecked, problems,
-    leftoverTempFiles: archive.tempFiles().length, ok: problems.length === 0,
+    leftoverTempFiles: await originals.leftovers(), ok: problems.length === 0,
   };
 }

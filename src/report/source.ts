@@ -53,7 +53,7 @@ export interface LoadOptions {
 }
 
 /** Every fact the report stage needs, from an open store (read-only is enough). */
-export async function loadFacts({ store, archive }: Pick<Storage, 'store' | 'archive'>, opts: LoadOptions = {}): Promise<ReportFacts> {
+export async function loadFacts({ store, originals }: Pick<Storage, 'store' | 'originals'>, opts: LoadOptions = {}): Promise<ReportFacts> {
   const agencies = opts.agencies ?? (await store.agencies.list()).map(agencyFromRow);
   const known = new Set(agencies.map((a) => a.agencyId));
   const reports = (await store.reports.list(opts.year === undefined ? {} : { year: opts.year }))
@@ -75,7 +75,7 @@ export async function loadFacts({ store, archive }: Pick<Storage, 'store' | 'arc
     versions.push({
       agencyId: r.agency_id!, year: r.year!, url: v.source_url ?? '', sha256: v.sha256, fetchedAt: v.first_seen_at,
       shownDate: v.published_at, shownDateSource: v.published_at ? 'shown by the portal' : null, title: v.title ?? r.title,
-      listedOn: sources.get(r.report_id)!, current: r.current_version_id === v.version_id, archivePath: archive.pathOf(v.sha256),
+      listedOn: sources.get(r.report_id)!, current: r.current_version_id === v.version_id, archivePath: originals.localPath(v.sha256),
       parse: records.get(v.version_id) ?? { ok: false, problem: 'not parsed yet' },
     });
   }

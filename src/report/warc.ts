@@ -48,7 +48,7 @@ const DROP_HEADERS = new Set(['content-encoding', 'transfer-encoding', 'content-
 
 interface Written { recordId: string; url: string; date: string }
 
-export async function exportWarc({ store, archive }: Pick<Storage, 'store' | 'archive'>, opts: WarcExportOptions): Promise<WarcExportResult> {
+export async function exportWarc({ store, originals }: Pick<Storage, 'store' | 'originals'>, opts: WarcExportOptions): Promise<WarcExportResult> {
   // Written to a .part file and renamed when complete: an interrupted export leaves no truncated WARC.
   const partPath = `${opts.out}.part`;
   const fd = openSync(partPath, 'w');
@@ -63,7 +63,7 @@ export async function exportWarc({ store, archive }: Pick<Storage, 'store' | 'ar
     counts[t] = (counts[t] ?? 0) + 1;
     return rec.warcHeader('WARC-Record-ID')!;
   };
-  const payloadOf = (sha: string) => createReadStream(archive.pathOf(sha)) as AsyncIterable<Uint8Array>;
+  const payloadOf = (sha: string) => originals.readStream(sha);
   /** First record (response or resource) holding each payload. */
   const byDigest = new Map<string, Written>();
   /** Last capture with a body of each URL, for 304 revisits. */
@@ -86,7 +86,7 @@ export async function exportWarc({ store, archive }: Pick<Storage, 'store' | 'ar
       for (const hop of parseJson<{ url: string; status: number; location: string }[]>(f.redirects) ?? []) {
         await writeExchange(f, hop.url, hop.status, { location: hop.location }, null);
       }
-      if (f.body_sha256 && !archive.has(f.body_sha256)) continue; // verify reports it
+      if (f.body_sha256 && !(await originals.has(f.body_sha256))) continue; // verify reports it
       await writeExchange(f, f.final_url ?? f.url, f.status!, parseJson<Record<string, string>>(f.response_headers) ?? {}, f.body_sha256);
     }
 
@@ -102,7 +102,7 @@ export async function exportWarc({ store, archive }: Pick<Storage, 'store' | 'ar
     };
     const originalOf = new Map<number, Written>();
     for await (const v of versions) {
-      if (!archive.has(v.sha256)) continue;
+      if (!(await originals.has(v.sha256))) continue;
       const url = v.source_url ?? `urn:nianbao:sha256:${v.sha256}`;
       let orig = byDigest.get(v.sha256);
       if (!orig) {
@@ -168,7 +168,7 @@ export async function exportWarc({ store, archive }: Pick<Storage, 'store' | 'ar
       if (DROP_HEADERS.has(k.toLowerCase())) { if (k.toLowerCase() !== 'content-length') httpHeaders.push([`X-Archive-Orig-${k}`, v]); }
       else httpHeaders.push([k, v]);
     }
-    const size = sha ? statSync(archive.pathOf(sha)).size : 0;
+    const size = sha ? (await originals.sizeOf(sha)) ?? 0 : 0;
     httpHeaders.push(['Content-Length', String(size)]);
     const statusline = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
     const prior = sha ? byDigest.get(sha) : undefined;

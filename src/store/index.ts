@@ -1,11 +1,12 @@
 /**
  * The store: persists and queries, and imports no other stage. One repository per group of tables over a
- * shared database handle (open.ts); SQLite under `--storage`. Nothing is deleted: a changed original is a
+ * shared database handle (open.ts); SQLite under `--storage`, or PostgreSQL with `--db`. Nothing is deleted: a changed original is a
  * new version, a newer parse supersedes an older one. The bytes of originals live in the archive
  * (src/archive); rows name them by SHA-256.
  */
-export { DB_FILE, openStore, resolveStorageDir, Store, type OpenStoreOptions } from './open.ts';
-export { now, StoreError, type Db } from './db.ts';
+export { DB_FILE, openStore, resolveDatabaseUrl, resolveStorageDir, Store, type OpenStoreOptions } from './open.ts';
+export { now, StoreError, type Db, type Engine } from './db.ts';
+export { isPostgresUrl, redactUrl } from './location.ts';
 export { StoreLockedError, LOCK_FILE } from './lock.ts';
 export { describeStorageFault } from './faults.ts';
 export { recordJson } from './json.ts';
@@ -14,7 +15,8 @@ export type { AgencyRow, AgencyRowInput, Agencies } from './agencies.ts';
 export type { RunRow, Runs } from './runs.ts';
 export type { DocumentRow, Exchanges, FetchFilter, FetchInput, FetchRow } from './fetches.ts';
 export type { CrawlState, HostRecord, UrlState } from './crawl-state.ts';
-export type { WorkItem, WorkQueue } from './work-queue.ts';
+export { newWorkerId, type ItemOutcome, type LeasedItem, type NewWorkItem, type WorkItem, type WorkQueue } from './work-queue.ts';
+export { LeaseLostError, type HostLease } from './host-leases.ts';
 export { reportKey, type ReportActivity, type ReportRow, type Reports, type ReportUrlRow, type ReportVersionInput, type ReportVersionResult, type VersionRow } from './reports.ts';
 export type { AgencyListState, AgencyRunRow, AgencyRunSummary, AgencyRuns } from './agency-runs.ts';
 export { tidyCells, type CellRow, type CheckRow, type FailedParse, type ParsedRecord, type RecordRow, type Records, type SaveRecordOptions } from './records.ts';

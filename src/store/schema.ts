@@ -1,9 +1,11 @@
 /**
- * The database schema as Kysely types plus versioned migrations. Only portable SQL is used (TEXT, INTEGER,
- * REAL; JSON kept as TEXT), so the same migrations can later run on PostgreSQL. Times are ISO-8601 UTC text.
- * A migration, once committed, is never edited: add a new one.
+ * The database schema as Kysely types plus versioned migrations, run on SQLite and on PostgreSQL alike.
+ * Portable SQL throughout (TEXT, INTEGER, REAL; JSON kept as TEXT; times as ISO-8601 UTC text); where the
+ * engines spell a type differently (`columnTypes`) or a step exists on one only (SQLite's WITHOUT ROWID
+ * rebuild), the migration asks which engine it runs on. A migration, once committed, never changes what it
+ * does on SQLite: add a new one.
  */
-import { sql, type Generated, type Kysely, type Migration } from 'kysely';
+import { PostgresAdapter, sql, type ColumnDataType, type ColumnDefinitionBuilder, type Generated, type Kysely, type Migration } from 'kysely';
 
 export interface AgencyTable {
   agency_id: string;
@@ -86,6 +88,10 @@ export interface HostStateTable {
   updated_at: string;
   /** Cookies the host set or a browser earned (a challenge clearance), JSON {name: value} (migration 004). */
   cookies: string | null;
+  /** The worker holding the host's lease (migration 006): only it may send the host a request or complete its items. */
+  lease_owner: string | null;
+  /** When that lease ends unless renewed, by the database's clock; after it another worker may take the host over. */
+  lease_expires_at: string | null;
 }
 
 export interface WorkItemTable {
@@ -238,8 +244,30 @@ export interface Database {
   agency_runs: AgencyRunTable;
 }
 
+/** Is this migration running on PostgreSQL? (The migrator hands every migration the store's handle.) */
+export function onPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Column types as each engine spells them. SQLite's REAL is 8 bytes, PostgreSQL's 4 (12.35 would read back
+ * as 12.3500004): a double there. SQLite's BLOB is PostgreSQL's BYTEA. Sizes of originals may pass 2 GiB
+ * (`--max-bytes 3G`): a bigint on PostgreSQL, where integer is 4 bytes. An id is SQLite's INTEGER PRIMARY
+ * KEY AUTOINCREMENT, PostgreSQL's identity column.
+ */
+function columnTypes(db: Kysely<any>) {
+  const pg = onPostgres(db);
+  return {
+    real: (pg ? 'double precision' : 'real') as ColumnDataType,
+    blob: (pg ? 'bytea' : 'blob') as ColumnDataType,
+    size: (pg ? 'bigint' : 'integer') as ColumnDataType,
+    id: (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()),
+  };
+}
+
 const m001: Migration = {
   async up(db: Kysely<any>) {
+    const t = columnTypes(db);
     await db.schema.createTable('agencies')
       .addColumn('agency_id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
@@ -249,7 +277,7 @@ const m001: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createTable('runs')
-      .addColumn('run_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('run_id', 'integer', t.id)
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('started_at', 'text', (c) => c.notNull())
       .addColumn('finished_at', 'text')
@@ -258,7 +286,7 @@ const m001: Migration = {
       .addColumn('notes', 'text').addColumn('parser_version', 'text')
       .execute();
     await db.schema.createTable('fetches')
-      .addColumn('fetch_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('fetch_id', 'integer', t.id)
       .addColumn('run_id', 'integer', (c) => c.references('runs.run_id'))
       .addColumn('agency_id', 'text')
       .addColumn('purpose', 'text')
@@ -267,7 +295,7 @@ const m001: Migration = {
       .addColumn('final_url', 'text').addColumn('status', 'integer')
       .addColumn('request_headers', 'text').addColumn('response_headers', 'text').addColumn('redirects', 'text')
       .addColumn('fetched_at', 'text', (c) => c.notNull())
-      .addColumn('duration_ms', 'integer').addColumn('body_sha256', 'text').addColumn('body_size', 'integer')
+      .addColumn('duration_ms', 'integer').addColumn('body_sha256', 'text').addColumn('body_size', t.size)
       .addColumn('error', 'text').addColumn('referrer', 'text').addColumn('ip', 'text')
       .execute();
     await db.schema.createIndex('fetches_url').on('fetches').columns(['url', 'fetched_at']).execute();
@@ -276,7 +304,7 @@ const m001: Migration = {
     await db.schema.createIndex('fetches_run').on('fetches').column('run_id').execute();
     await db.schema.createTable('documents')
       .addColumn('sha256', 'text', (c) => c.primaryKey())
-      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('size', t.size, (c) => c.notNull())
       .addColumn('content_type', 'text')
       .addColumn('first_seen_at', 'text', (c) => c.notNull())
       .addColumn('first_url', 'text')
@@ -295,7 +323,7 @@ const m001: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createTable('work_items')
-      .addColumn('item_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('item_id', 'integer', t.id)
       .addColumn('queue', 'text', (c) => c.notNull())
       .addColumn('key', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
@@ -309,7 +337,7 @@ const m001: Migration = {
       .execute();
     await db.schema.createIndex('work_items_pick').on('work_items').columns(['queue', 'status', 'priority', 'item_id']).execute();
     await db.schema.createTable('reports')
-      .addColumn('report_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('report_id', 'integer', t.id)
       .addColumn('report_key', 'text', (c) => c.notNull().unique())
       .addColumn('agency_id', 'text').addColumn('agency_name', 'text').addColumn('year', 'integer')
       .addColumn('title', 'text').addColumn('published_at', 'text')
@@ -329,10 +357,10 @@ const m001: Migration = {
       .execute();
     await db.schema.createIndex('report_urls_url').on('report_urls').column('url').execute();
     await db.schema.createTable('report_versions')
-      .addColumn('version_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('version_id', 'integer', t.id)
       .addColumn('report_id', 'integer', (c) => c.notNull().references('reports.report_id'))
       .addColumn('sha256', 'text', (c) => c.notNull())
-      .addColumn('size', 'integer')
+      .addColumn('size', t.size)
       .addColumn('source_url', 'text').addColumn('content_type', 'text').addColumn('file_name', 'text')
       .addColumn('title', 'text').addColumn('published_at', 'text').addColumn('discovered_from', 'text')
       .addColumn('fetch_id', 'integer').addColumn('run_id', 'integer')
@@ -343,7 +371,7 @@ const m001: Migration = {
       .execute();
     await db.schema.createIndex('report_versions_sha').on('report_versions').column('sha256').execute();
     await db.schema.createTable('records')
-      .addColumn('record_id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('record_id', 'integer', t.id)
       .addColumn('version_id', 'integer', (c) => c.notNull().references('report_versions.version_id'))
       .addColumn('sha256', 'text', (c) => c.notNull())
       .addColumn('parser_version', 'text', (c) => c.notNull())
@@ -359,7 +387,7 @@ const m001: Migration = {
       .addColumn('table_key', 'text', (c) => c.notNull())
       .addColumn('row_key', 'text', (c) => c.notNull())
       .addColumn('col_key', 'text', (c) => c.notNull())
-      .addColumn('value', 'real').addColumn('text', 'text')
+      .addColumn('value', t.real).addColumn('text', 'text')
       .addColumn('inferred', 'integer', (c) => c.notNull())
       .addColumn('uncertain', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('cells_pk', ['record_id', 'table_key', 'row_key', 'col_key'])
@@ -370,8 +398,8 @@ const m001: Migration = {
       .addColumn('table_key', 'text', (c) => c.notNull())
       .addColumn('rule', 'text', (c) => c.notNull())
       .addColumn('row_key', 'text').addColumn('col_key', 'text')
-      .addColumn('left_value', 'real', (c) => c.notNull())
-      .addColumn('right_value', 'real', (c) => c.notNull())
+      .addColumn('left_value', t.real, (c) => c.notNull())
+      .addColumn('right_value', t.real, (c) => c.notNull())
       .addColumn('pass', 'integer', (c) => c.notNull())
       .addColumn('soft', 'integer', (c) => c.notNull())
       .addColumn('nulls_as_zero', 'text', (c) => c.notNull())
@@ -401,7 +429,10 @@ const m001: Migration = {
  */
 const m002: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('records').addColumn('json_z', 'blob').execute();
+    const t = columnTypes(db);
+    await db.schema.alterTable('records').addColumn('json_z', t.blob).execute();
+    // PostgreSQL tables have no rowid to drop: `cells` as created by 001 is already what SQLite rebuilds here.
+    if (onPostgres(db)) return;
     await db.schema.createTable('cells_new')
       .addColumn('record_id', 'integer', (c) => c.notNull().references('records.record_id'))
       .addColumn('table_key', 'text', (c) => c.notNull())
@@ -457,6 +488,19 @@ const m005: Migration = {
   },
 };
 
+/**
+ * 006: a lease on each host, so several crawl processes (on one machine or several, sharing a PostgreSQL
+ * store) talk to a host one at a time: a worker claims a host whose lease is free and whose politeness gap
+ * has ended, renews the lease while it works, and gives it back with the next allowed time in the
+ * transaction that completes its item (work-queue.ts, `HostLease`).
+ */
+const m006: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('host_state').addColumn('lease_owner', 'text').execute();
+    await db.schema.alterTable('host_state').addColumn('lease_expires_at', 'text').execute();
+  },
+};
+
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -464,4 +508,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_work_item_host': m003,
   '004_host_cookies': m004,
   '005_link_sources': m005,
+  '006_host_leases': m006,
 };

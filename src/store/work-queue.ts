@@ -1,11 +1,29 @@
 /**
- * The work queue: plain serializable items (the crawl frontier, and any other job), each claimed by one
- * process at a time. Items are keyed per queue, so adding is idempotent and a killed run re-seeds safely.
+ * The work queue: plain serializable items (the crawl frontier, parse jobs, any other job), each claimed by
+ * one process at a time. Items are keyed per queue, so adding is idempotent and a killed run re-seeds safely.
+ * On PostgreSQL several processes claim from the same table: claims lock the rows they take and skip rows
+ * another claim holds (FOR UPDATE SKIP LOCKED), and crawl items are claimed under host leases (host-leases.ts).
  */
 import { hostname } from 'node:os';
-import { sql, type Selectable } from 'kysely';
-import { now, Repository } from './db.ts';
+import { randomBytes } from 'node:crypto';
+import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { now, Repository, type DbOrTx } from './db.ts';
+import { claimLeasedItems, completeUnderLease, releaseLease, renewLease, type HostLease } from './host-leases.ts';
 import type { Database } from './schema.ts';
+
+/** An item to add: its key in the queue, its payload, and the host it will contact (crawl work). */
+export interface NewWorkItem { key: string; payload: unknown; host?: string | null; priority?: number }
+
+/** How a claimed item ended: done, or failed (back to pending at `retryAt`, else failed for good). */
+export type ItemOutcome = { status: 'done' } | { status: 'failed'; error: string; retryAt?: string | null };
+
+/** A crawl item claimed together with the lease on its host. */
+export interface LeasedItem<T = unknown> { lease: HostLease; item: WorkItem<T> }
+
+/** Who claims: host, pid and a random part, so a restarted process (same pid, another boot) is someone else. */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
 
 export interface WorkItem<T = unknown> {
   itemId: number;
@@ -38,10 +56,10 @@ export class WorkQueue extends Repository {
     this.assertWritable();
     const at = now();
     return this.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('work_items').selectAll()
+      const rows = await this.locking(trx.selectFrom('work_items').selectAll()
         .where('queue', '=', queue).where('status', '=', 'pending')
         .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]))
-        .orderBy('priority', 'desc').orderBy('item_id').limit(limit).execute();
+        .orderBy('priority', 'desc').orderBy('item_id').limit(limit)).execute();
       if (!rows.length) return [];
       await trx.updateTable('work_items')
         .set({ status: 'running', claimed_by: `${hostname()}:${process.pid}`, updated_at: at, attempts: sql`attempts + 1` })
@@ -54,21 +72,10 @@ export class WorkQueue extends Repository {
    * Adds several items in one transaction, so a process killed while adding them leaves all or none; (queue,
    * key) pairs already there are left alone. Returns, per item, whether it was added.
    */
-  async addBatch(queue: string, items: { key: string; payload: unknown; host?: string | null; priority?: number }[]): Promise<boolean[]> {
+  async addBatch(queue: string, items: NewWorkItem[]): Promise<boolean[]> {
     this.assertWritable();
     if (!items.length) return [];
-    const at = now();
-    return this.db.transaction().execute(async (trx) => {
-      const out: boolean[] = [];
-      for (const it of items) {
-        const r = await trx.insertInto('work_items').values({
-          queue, key: it.key, payload: JSON.stringify(it.payload), status: 'pending', attempts: 0, priority: it.priority ?? 0,
-          not_before: null, last_error: null, claimed_by: null, created_at: at, updated_at: at, host: it.host ?? null,
-        }).onConflict((oc) => oc.columns(['queue', 'key']).doNothing()).executeTakeFirst();
-        out.push(Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
-      }
-      return out;
-    });
+    return this.db.transaction().execute((trx) => addItems(trx, queue, items));
   }
 
   /** Which of these keys the queue already holds (any status). */
@@ -118,7 +125,7 @@ export class WorkQueue extends Repository {
           let q = trx.selectFrom('work_items').selectAll().where('queue', '=', queue).where('status', '=', 'pending').where('host', '=', host)
             .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]));
           if (taken.length) q = q.where('item_id', 'not in', taken);
-          const next = await q.orderBy('priority', 'desc').orderBy('item_id').limit(1).executeTakeFirst();
+          const next = await this.locking(q.orderBy('priority', 'desc').orderBy('item_id').limit(1)).executeTakeFirst();
           if (next) rows.push(next);
         }
       }
@@ -130,17 +137,20 @@ export class WorkQueue extends Repository {
     });
   }
 
-  async complete(itemId: number): Promise<void> {
+  /** Marks an item done; with `children`, adds them in the same transaction (all or nothing). */
+  async complete(itemId: number, children?: { queue: string; items: NewWorkItem[] }): Promise<void> {
     this.assertWritable();
-    await this.db.updateTable('work_items').set({ status: 'done', updated_at: now(), last_error: null }).where('item_id', '=', itemId).execute();
+    if (!children?.items.length) return endItem(this.db, itemId, { status: 'done' });
+    await this.db.transaction().execute(async (trx) => {
+      await endItem(trx, itemId, { status: 'done' });
+      await addItems(trx, children.queue, children.items);
+    });
   }
 
   /** Records a failure; with `retryAt` the item goes back to pending, else it stays failed. */
   async fail(itemId: number, error: string, retryAt?: string | null): Promise<void> {
     this.assertWritable();
-    await this.db.updateTable('work_items')
-      .set({ status: retryAt ? 'pending' : 'failed', not_before: retryAt ?? null, last_error: error, updated_at: now() })
-      .where('item_id', '=', itemId).execute();
+    await endItem(this.db, itemId, { status: 'failed', error, retryAt });
   }
 
   /** Items left running by a killed process go back to pending (call at the start of a run). */
@@ -152,6 +162,72 @@ export class WorkQueue extends Repository {
     return Number(r.numUpdatedRows);
   }
 
+  /**
+   * Claims up to `limit` hosts with ready work in `queue` and one item of each, under a lease held by
+   * `owner` for `ttlMs` (see host-leases.ts): a host whose lease is free or expired and whose politeness gap
+   * has ended by the database's clock. Taking over an expired lease first puts the host's running items
+   * back to pending (their worker is gone or too late), so they are claimed again, here or elsewhere.
+   */
+  async claimLeased<T = unknown>(queue: string, opts: { owner: string; limit: number; ttlMs: number }): Promise<LeasedItem<T>[]> {
+    this.assertWritable();
+    if (opts.limit <= 0) return [];
+    const rows = await this.db.transaction().execute((trx) => claimLeasedItems(trx, this.engine, queue, opts));
+    return rows.map(({ lease, item }) => ({ lease, item: workItemOf<T>(item) }));
+  }
+
+  /** Extends a lease still held (a long download); false when it was lost (expired, or taken over). */
+  async renewLease(lease: HostLease, ttlMs: number): Promise<boolean> {
+    this.assertWritable();
+    return renewLease(this.db, this.engine, lease, ttlMs);
+  }
+
+  /**
+   * Ends a leased item in one transaction, fenced by the lease: the host is released with its next allowed
+   * time `delayMs` from now (database clock, never earlier than one already set), the item is done or
+   * failed, and `children` are added to `queue`. A worker whose lease expired or was taken over gets a
+   * LeaseLostError and nothing is written: its item is re-done by the lease's new holder.
+   */
+  async completeLeased(lease: HostLease, itemId: number, opts: { delayMs: number; outcome?: ItemOutcome; children?: { queue: string; items: NewWorkItem[] } }): Promise<void> {
+    this.assertWritable();
+    await this.db.transaction().execute(async (trx) => {
+      await completeUnderLease(trx, this.engine, lease, opts.delayMs);
+      await endItem(trx, itemId, opts.outcome ?? { status: 'done' });
+      if (opts.children?.items.length) await addItems(trx, opts.children.queue, opts.children.items);
+    });
+  }
+
+  /** Gives a lease back without completing its item (a worker stopping): the item goes back to pending. */
+  async releaseLease(lease: HostLease, itemId: number | null, delayMs: number): Promise<void> {
+    this.assertWritable();
+    await this.db.transaction().execute(async (trx) => {
+      if (await releaseLease(trx, this.engine, lease, delayMs) && itemId !== null) {
+        await trx.updateTable('work_items').set({ status: 'pending', updated_at: now() }).where('item_id', '=', itemId).where('status', '=', 'running').execute();
+      }
+    });
+  }
+
+  /**
+   * How many items of `queue` whose key starts with `keyPrefix` are in each status (the parse jobs of one
+   * run). The prefix is matched with LIKE, whose escape character the engines spell differently: no % or _.
+   */
+  async countKeys(queue: string, keyPrefix: string): Promise<Record<string, number>> {
+    if (/[%_\\]/.test(keyPrefix)) throw new Error(`countKeys: prefix "${keyPrefix}" holds a LIKE wildcard`);
+    const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('queue', '=', queue).where('key', 'like', `${keyPrefix}%`).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Items in flight (running) of a queue, with who claimed them; a crawl's end waits for these. */
+  async running(queue: string): Promise<{ itemId: number; host: string | null; claimedBy: string | null }[]> {
+    const rows = await this.db.selectFrom('work_items').select(['item_id', 'host', 'claimed_by']).where('queue', '=', queue).where('status', '=', 'running').execute();
+    return rows.map((r) => ({ itemId: r.item_id, host: r.host, claimedBy: r.claimed_by }));
+  }
+
+  /** On PostgreSQL, rows a claim reads are locked for it and rows another claim holds are skipped. */
+  private locking<Q extends SelectQueryBuilder<Database, 'work_items', Selectable<Database['work_items']>>>(q: Q): Q {
+    return (this.engine === 'postgres' ? q.forUpdate().skipLocked() : q) as Q;
+  }
+
   async count(queue: string): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .where('queue', '=', queue).groupBy('status').execute();
@@ -159,7 +235,27 @@ export class WorkQueue extends Repository {
   }
 }
 
-function workItemOf<T>(r: Selectable<Database['work_items']>): WorkItem<T> {
+/** Adds items unless (queue, key) exists; per item, whether it was added. */
+async function addItems(db: DbOrTx, queue: string, items: NewWorkItem[]): Promise<boolean[]> {
+  const at = now();
+  const out: boolean[] = [];
+  for (const it of items) {
+    const r = await db.insertInto('work_items').values({
+      queue, key: it.key, payload: JSON.stringify(it.payload), status: 'pending', attempts: 0, priority: it.priority ?? 0,
+      not_before: null, last_error: null, claimed_by: null, created_at: at, updated_at: at, host: it.host ?? null,
+    }).onConflict((oc) => oc.columns(['queue', 'key']).doNothing()).executeTakeFirst();
+    out.push(Number(r.numInsertedOrUpdatedRows ?? 0) > 0);
+  }
+  return out;
+}
+
+async function endItem(db: DbOrTx, itemId: number, outcome: ItemOutcome): Promise<void> {
+  const set = outcome.status === 'done' ? { status: 'done', last_error: null }
+    : { status: outcome.retryAt ? 'pending' : 'failed', not_before: outcome.retryAt ?? null, last_error: outcome.error };
+  await db.updateTable('work_items').set({ ...set, updated_at: now() }).where('item_id', '=', itemId).execute();
+}
+
+export function workItemOf<T>(r: Selectable<Database['work_items']>): WorkItem<T> {
   return {
     itemId: r.item_id, queue: r.queue, key: r.key, payload: JSON.parse(r.payload) as T, status: r.status as WorkItem['status'],
     attempts: r.attempts, priority: r.priority, notBefore: r.not_before, lastError: r.last_error, host: r.host ?? null,

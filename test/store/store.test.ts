@@ -2,28 +2,23 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage, reparseArchive, type Storage } from '../../src/pipeline/index.ts';
 import { agencyToRow } from '../../src/seeds/index.ts';
 import { resolveStorageDir } from '../../src/store/index.ts';
 import { parseDocument, PARSER_VERSION, type ReportRecord } from '../../src/parse/index.ts';
 import { renderReport, SYNTHETIC } from '../helpers/synthetic.ts';
+import { dropDatabase, ENGINES, freshStoreOptions } from '../helpers/postgres.ts';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
 let dir: string;
 let storage: Storage | null = null;
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'nianbao-store-')); });
-afterEach(async () => {
-  await storage?.close();
-  storage = null;
-  rmSync(dir, { recursive: true, force: true });
-});
-
 const REPORT = Buffer.from(renderReport(SYNTHETIC, { sep: 'tab', version: '2021' }, '某某市某某局', 2024));
 
-describe('store', () => {
+describe('store locations', () => {
   it('resolves the storage directory from option, environment, default', () => {
     const saved = process.env.NIANBAO_STORAGE;
     try {
@@ -36,9 +31,27 @@ describe('store', () => {
       if (saved === undefined) delete process.env.NIANBAO_STORAGE; else process.env.NIANBAO_STORAGE = saved;
     }
   });
+});
 
+// Every test below runs on an embedded SQLite file and on a PostgreSQL server, each store fresh.
+describe.each(ENGINES)('on $title', ({ engine, skip }) => {
+let opts: { db?: string } = {};
+beforeEach(async ({ skip: skipTest }) => {
+  if (skip) return skipTest();
+  dir = mkdtempSync(join(tmpdir(), 'nianbao-store-'));
+  opts = await freshStoreOptions(engine);
+});
+afterEach(async () => {
+  await storage?.close();
+  storage = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (opts.db) await dropDatabase(opts.db);
+  opts = {};
+});
+
+describe('store', () => {
   it('keeps originals and exchanges across a reopen, byte for byte', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     await storage.store.agencies.upsert([{ agencyId: 'A1', name: '某某市某某局', regionCode: '110000', level: 'city', kind: 'department', reportListUrls: ['http://127.0.0.1/list1', 'http://127.0.0.1/list2'], render: 'http' }].map(agencyToRow));
     const run = await storage.store.runs.start('crawl', { seeds: 'x.csv' });
     const f = await storage.recordExchange({
@@ -54,7 +67,7 @@ describe('store', () => {
     await storage.store.runs.finish(run);
     await storage.close();
 
-    storage = await openStorage(dir, { readonly: true });
+    storage = await openStorage(dir, { ...opts, readonly: true });
     const [a] = await storage.store.agencies.list();
     expect(a).toMatchObject({ agency_id: 'A1', report_list_url: 'http://127.0.0.1/list1|http://127.0.0.1/list2', region_code: '110000' });
     const fetches = await storage.store.exchanges.list({ runId: run });
@@ -69,7 +82,7 @@ describe('store', () => {
   });
 
   it('a changed original is a second version beside the first; the same bytes again are not', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     const v1 = Buffer.from('2023年报 第一版');
     const v2 = Buffer.from('2023年报 第二版（更正）');
     const r1 = await storage.recordVersion({ agencyId: 'A1', year: 2023, sourceUrl: 'http://127.0.0.1/r.pdf', bytes: v1, seenAt: '2024-01-20T00:00:00.000Z', publishedAt: '2024-01-18', discoveredFrom: 'http://127.0.0.1/list' });
@@ -102,7 +115,7 @@ describe('store', () => {
   });
 
   it('marks a report gone only when all its URLs are gone', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     const r = await storage.recordVersion({ agencyId: 'A1', year: 2022, sourceUrl: 'http://127.0.0.1/a.pdf', otherUrls: ['http://127.0.0.1/a.html'], bytes: Buffer.from('x') });
     expect(await storage.store.reports.markGone({ url: 'http://127.0.0.1/a.pdf' })).toBe(0);
     expect(await storage.store.reports.markGone({ url: 'http://127.0.0.1/a.html' })).toBe(1);
@@ -111,7 +124,7 @@ describe('store', () => {
   });
 
   it('keeps crawl state: conditional GET per URL, politeness per host, work items, agency summaries', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     await storage.store.crawlState.setUrl({ url: 'http://h/a', etag: '"x"', lastModified: 'Tue, 01 Oct 2024 00:00:00 GMT', lastStatus: 200 });
     await storage.store.crawlState.setUrl({ url: 'http://h/a', lastStatus: 304 });
     expect(await storage.store.crawlState.url('http://h/a')).toMatchObject({ etag: '"x"', lastModified: 'Tue, 01 Oct 2024 00:00:00 GMT', lastStatus: 304 });
@@ -145,7 +158,7 @@ describe('store', () => {
   });
 
   it('saves parsed records as tidy cells and checks; a newer parse supersedes, never deletes', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     const v = await storage.recordVersion({ agencyId: 'A1', year: 2024, sourceUrl: 'http://127.0.0.1/r.txt', bytes: REPORT, fileName: 'r.txt' });
     // An older parser: the same reading, labelled with an older version.
     const first = await reparseArchive(storage, { parserVersion: '0.9-old', parse: (d, h) => ({ ...parseDocument(d, h), parser_version: '0.9-old' }) });
@@ -175,7 +188,7 @@ describe('store', () => {
     const oldCells = await storage.store.records.cells(history[0]!.record_id);
     expect(oldCells).toEqual(cells.map((c) => ({ ...c, record_id: history[0]!.record_id })));
     expect((await storage.store.records.get(history[0]!.record_id))?.parser_version).toBe('0.9-old');
-    const stored = storage.store.sqlite.prepare('select count(distinct record_id) n from cells').get() as { n: number };
+    const stored = (await sql<{ n: number }>`select count(distinct record_id) as n from cells`.execute(storage.store.db)).rows[0]!;
     expect(stored.n).toBe(1);
 
     // --only-stale skips versions already read by this parser.
@@ -184,7 +197,7 @@ describe('store', () => {
   });
 
   it('keeps a failed parse as a visible error record', async () => {
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     await storage.recordVersion({ agencyId: 'A1', year: 2024, bytes: Buffer.from('whatever') });
     const r = await reparseArchive(storage, { extract: async () => { throw new Error('cannot read this original\nstack'); } });
     expect(r.failed).toEqual([expect.objectContaining({ error: 'cannot read this original' })]);
@@ -195,12 +208,14 @@ describe('store', () => {
 
 describe('store migrations', () => {
   it('upgrades a storage written before migration 002 and still reads its records', async () => {
-    const { Kysely, Migrator, SqliteDialect, sql } = await import('kysely');
+    const { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } = await import('kysely');
     const BetterSqlite3 = (await import('better-sqlite3')).default;
+    const pg = (await import('pg')).default;
     const { MIGRATIONS } = await import('../../src/store/schema.ts');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(join(dir, 'nianbao.sqlite')) }) });
+    const old = new Kysely<any>({ dialect: opts.db ? new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.db }) })
+      : new SqliteDialect({ database: new BetterSqlite3(join(dir, 'nianbao.sqlite')) }) });
     await new Migrator({ db: old, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('001_initial');
     await sql`insert into reports (report_key, agency_id, year, first_seen_at, last_seen_at) values ('A|2020', 'A', 2020, 't', 't')`.execute(old);
     await sql`insert into report_versions (report_id, sha256, first_seen_at, last_seen_at) values (1, ${'a'.repeat(64)}, 't', 't')`.execute(old);
@@ -208,7 +223,7 @@ describe('store migrations', () => {
     await sql`insert into cells values (1, 'requests', 'new', 'total', 7, '7', 0, 0)`.execute(old);
     await old.destroy();
 
-    storage = await openStorage(dir, { readonly: true }); // a reader upgrades it once
+    storage = await openStorage(dir, { ...opts, readonly: true }); // a reader upgrades it once
     const [rec] = await storage.store.records.latest();
     expect(JSON.parse(rec!.json!)).toEqual({ year: 2020 });
     expect(await storage.store.records.cells(rec!.record_id)).toEqual([expect.objectContaining({ row_key: 'new', value: 7 })]);
@@ -217,14 +232,14 @@ describe('store migrations', () => {
   });
 
   it('refuses a database written by a newer nianbao', async () => {
-    storage = await openStorage(dir);
-    storage.store.sqlite.prepare("insert into kysely_migration (name, timestamp) values ('999_future', 'x')").run();
+    storage = await openStorage(dir, opts);
+    await sql`insert into kysely_migration (name, timestamp) values ('999_future', 'x')`.execute(storage.store.db);
     await storage.close();
     storage = null;
-    await expect(openStorage(dir, { readonly: true })).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
-    await expect(openStorage(dir)).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
+    await expect(openStorage(dir, { ...opts, readonly: true })).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
+    await expect(openStorage(dir, opts)).rejects.toThrow(/newer nianbao \(migration 999_future\)/);
     // The refused writer let go of the lock.
-    storage = await openStorage(dir, { readonly: true }).catch(() => null);
+    storage = await openStorage(dir, { ...opts, readonly: true }).catch(() => null);
     expect(storage).toBeNull();
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(dir, 'writer.lock'))).toBe(false);
@@ -234,7 +249,7 @@ describe('store migrations', () => {
 describe('ingestOriginal (the crawler writing through the storage)', () => {
   it('records the exchange, the version and the parse, once per original', async () => {
     const { ingestOriginal } = await import('../../src/pipeline/index.ts');
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     const run = await storage.store.runs.start('crawl');
     const arrive = { bytes: REPORT, url: 'http://127.0.0.1/files/2024.txt', requestedUrl: 'http://127.0.0.1/r?id=9', contentType: 'text/plain', kind: 'attachment' as const, agencyId: 'A1', year: 2024, title: '2024年报', discoveredFrom: 'http://127.0.0.1/list', status: 200, fileName: '2024.txt' };
     const first = await ingestOriginal(storage, arrive, { runId: run });
@@ -254,11 +269,11 @@ describe('ingestOriginal (the crawler writing through the storage)', () => {
 describe('verifyStorage on records', () => {
   it('reports a parsed record whose stored JSON no longer reads', async () => {
     const { verifyStorage } = await import('../../src/pipeline/index.ts');
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     await storage.recordVersion({ agencyId: 'A1', year: 2024, bytes: REPORT, fileName: 'r.txt' });
     await reparseArchive(storage);
     expect((await verifyStorage(storage)).problems).toEqual([]);
-    storage.store.sqlite.prepare('update records set json_z = ?').run(Buffer.from('not deflate data'));
+    await storage.store.db.updateTable('records').set({ json_z: Buffer.from('not deflate data') }).execute();
     const v = await verifyStorage(storage);
     expect(v.ok).toBe(false);
     expect(v.problems).toEqual([expect.objectContaining({ kind: 'record-unreadable', message: expect.stringMatching(/^record 1: stored JSON cannot be read/) })]);
@@ -268,7 +283,7 @@ describe('verifyStorage on records', () => {
 describe('fetchInputOf (recording every crawler exchange)', () => {
   it('maps a response, keeping the body except for a 304', async () => {
     const { fetchInputOf } = await import('../../src/crawl/http.ts');
-    storage = await openStorage(dir);
+    storage = await openStorage(dir, opts);
     const res = { url: 'http://127.0.0.1/l', finalUrl: 'http://127.0.0.1/l/', status: 200, headers: { etag: '"1"' }, body: Buffer.from('<ul/>'), redirects: [{ url: 'http://127.0.0.1/l', status: 301, location: '/l/' }], fetchedAt: '2025-01-01T00:00:00.000Z', elapsedMs: 12.6 };
     const a = await storage.recordExchange(fetchInputOf(res, { purpose: 'list', agencyId: 'A1' }));
     expect(a.sha256).toBe(sha('<ul/>'));
@@ -278,4 +293,5 @@ describe('fetchInputOf (recording every crawler exchange)', () => {
     expect(rows.map((r) => [r.status, r.duration_ms, r.final_url])).toEqual([[200, 13, 'http://127.0.0.1/l/'], [304, 13, 'http://127.0.0.1/l/']]);
     expect(JSON.parse(rows[0]!.redirects!)).toEqual([{ url: 'http://127.0.0.1/l', status: 301, location: '/l/' }]);
   });
+});
 });
