@@ -1,6 +1,6 @@
 /** Runs: one row per crawl, reparse or other job, so every exchange, version and record says which job made it. */
 import { hostname } from 'node:os';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { now, Repository } from './db.ts';
 import type { Database } from './schema.ts';
 
@@ -34,6 +34,26 @@ export class Runs extends Repository {
     if (!r) return null;
     await this.db.updateTable('runs').set({ host: hostname(), pid: process.pid }).where('run_id', '=', r.run_id).execute();
     return { ...r, host: hostname(), pid: process.pid };
+  }
+
+  /**
+   * The run of `kind` under way, joined, or a new one. On PostgreSQL several processes start together
+   * (three crawl workers): a transaction-scoped advisory lock makes them agree on one run instead of each
+   * starting its own. A joined run keeps the host and pid of the process that started it.
+   */
+  async joinOrStart(kind: string, args?: unknown): Promise<{ run: RunRow; joined: boolean }> {
+    this.assertWritable();
+    return this.db.transaction().execute(async (trx) => {
+      if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`nianbao run ${kind}`}))`.execute(trx);
+      const running = await trx.selectFrom('runs').selectAll().where('kind', '=', kind).where('status', '=', 'running')
+        .orderBy('run_id', 'desc').limit(1).executeTakeFirst();
+      if (running) return { run: running, joined: true };
+      const run = await trx.insertInto('runs').values({
+        kind, started_at: now(), status: 'running', args: args === undefined ? null : JSON.stringify(args),
+        host: hostname(), pid: process.pid, finished_at: null, notes: null, parser_version: null,
+      }).returningAll().executeTakeFirstOrThrow();
+      return { run, joined: false };
+    });
   }
 
   async get(runId: number): Promise<RunRow | undefined> {
