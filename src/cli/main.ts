@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.ts';
+import { addStorageLocation } from './options.ts';
 import { commands } from './commands/index.ts';
 import { describeStorageFault } from '../store/faults.ts';
 
@@ -17,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION, '-V, --version', 'print the version of nianbao');
   let code = 0;
   for (const register of commands) register(program, (c) => { code = c; });
+  // Every command that opens a storage can open a distributed one: PostgreSQL and S3.
+  for (const c of program.commands) if (c.options.some((o) => o.long === '--storage')) addStorageLocation(c);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -2,7 +2,8 @@
  * What several commands read from the command line, checked once: report years, dates, the storage to open.
  * Every problem becomes a UserError (one line, exit 2, or the code given).
  */
-import type { Storage } from '../pipeline/index.ts';
+import type { Command } from 'commander';
+import type { Storage, StorageOptions } from '../pipeline/index.ts';
 import type { ReportFacts } from '../report/index.ts';
 import { loadSeeds, SeedError, type Agency } from '../seeds/index.ts';
 import { UserError } from './errors.ts';
@@ -41,16 +42,48 @@ export function readSeeds(path: string): Agency[] {
   }
 }
 
+/**
+ * `--db` and `--blobs`, on every command that opens a storage (main.ts adds them wherever `--storage` is):
+ * the distributed storage, PostgreSQL and S3, instead of the embedded one under `--storage`. Checked before
+ * the command runs, and passed on in NIANBAO_DB / NIANBAO_BLOBS, so the processes a command starts (the
+ * nightly job's crawl and reparse) open the same storage.
+ */
+export function addStorageLocation(cmd: Command): void {
+  cmd.option('--db <url>', 'the store in PostgreSQL (postgres://user@host/db; default $NIANBAO_DB) instead of <storage>/nianbao.sqlite')
+    .option('--blobs <url>', 'originals in S3 (s3://bucket/prefix?endpoint=URL&region=R; default $NIANBAO_BLOBS) instead of <storage>/originals')
+    .hook('preAction', (c) => {
+      const o = c.opts<{ db?: string; blobs?: string }>();
+      const db = o.db || process.env.NIANBAO_DB || '';
+      const blobs = o.blobs || process.env.NIANBAO_BLOBS || '';
+      if (db && !/^postgres(ql)?:\/\//i.test(db)) throw new UserError(`--db must be a postgres:// URL, got "${db.replace(/:[^:@/]*@/, ':***@')}"`);
+      if (blobs && !/^s3:\/\/[^/?]+/.test(blobs)) throw new UserError(`--blobs must be an s3://bucket/prefix URL, got "${blobs}"`);
+      if (db) process.env.NIANBAO_DB = db;
+      if (blobs) process.env.NIANBAO_BLOBS = blobs;
+    });
+}
+
+/** Where the storage's database and originals are, as `--db`/`--blobs` (or their variables) said. */
+export function storageLocation(): Pick<StorageOptions, 'db' | 'blobs'> {
+  return { db: process.env.NIANBAO_DB || null, blobs: process.env.NIANBAO_BLOBS || null };
+}
+
 /** Opens an existing storage (writers wait up to `waitSeconds` for another writer); problems become one line. */
 export async function openExisting(storage: string | undefined, waitSeconds: number, readonly = false): Promise<Storage> {
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UserError('--wait must be a number of seconds');
+  return openLocated(storage, { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
+}
+
+/** Opens the storage `--storage`/`--db`/`--blobs` name; a storage problem (locked, missing, unreachable) is one line. */
+export async function openLocated(storage: string | undefined, opts: StorageOptions = {}): Promise<Storage> {
   const { openStorage } = await import('../pipeline/index.ts');
   const { resolveStorageDir, StoreError, StoreLockedError } = await import('../store/index.ts');
   try {
-    return await openStorage(resolveStorageDir(storage), { readonly, lockWaitMs: waitSeconds * 1000, mustExist: true });
+    return await openStorage(resolveStorageDir(storage), { ...storageLocation(), ...opts });
   } catch (err) {
     if (err instanceof StoreLockedError) throw new UserError(err.message, LOCKED_EXIT);
     if (err instanceof StoreError) throw new UserError(err.message);
+    // An S3 location that does not answer (wrong endpoint, bucket, credentials) says so in one line too.
+    if (err instanceof Error && /^(cannot reach s3:|--blobs)/.test(err.message)) throw new UserError(err.message);
     throw err;
   }
 }

@@ -7,4 +7,6 @@ export { openStorage, Storage, type ExchangeInput, type RecordedExchange, type S
 export { ingestOriginal, type ArrivingOriginal, type IngestOptions, type IngestResult, type OriginalParser } from './ingest.ts';
 export { ParsePool, WORKER_MEMORY_MB } from './parse-pool.ts';
 export { reparseArchive, type ReparseOptions, type ReparseResult } from './reparse.ts';
+export { enqueueParseJobs, PARSE_QUEUE, parseJobKey, workParseJobs, type ParseJob, type WorkOptions, type WorkResult } from './parse-jobs.ts';
+export { migrateStorage, type MigrateResult } from './migrate.ts';
 export { verifyStorage, type StorageProblem, type VerifyResult } from './verify.ts';

@@ -9,6 +9,7 @@ import { parseDocument, PARSER_VERSION, type ReportRecord } from '../parse/index
 import { availableParallelism } from 'node:os';
 import type { VersionRow } from '../store/index.ts';
 import { ParsePool } from './parse-pool.ts';
+import { enqueueParseJobs, workParseJobs } from './parse-jobs.ts';
 import type { Storage } from './storage.ts';
 
 export interface ReparseOptions {
@@ -31,6 +32,11 @@ export interface ReparseOptions {
   workers?: number;
   /** Longest one original may take in a worker before it is recorded as failed (default 5 minutes). */
   timeoutMs?: number;
+  /**
+   * Through parse jobs in the store's work table, so other processes (`nianbao work --only parse`) share
+   * the run; the default on PostgreSQL. Injected extract/parse functions cannot travel: they run in-process.
+   */
+  viaJobs?: boolean;
 }
 
 export interface ReparseResult {
@@ -64,6 +70,9 @@ export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}
   if (opts.limit !== undefined) versions = versions.slice(0, opts.limit);
 
   const runId = await store.runs.start('reparse', { agencyId: opts.agencyId, year: opts.year, onlyStale: !!opts.onlyStale }, parserVersion);
+  if ((opts.viaJobs ?? store.engine === 'postgres') && !opts.extract && !opts.parse) {
+    return reparseViaJobs(storage, runId, versions, { ...opts, parserVersion, skipped, started });
+  }
   const failed: ReparseResult['failed'] = [];
   let parsed = 0;
   let missing = 0;
@@ -127,4 +136,38 @@ export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}
     await pool?.close();
   }
   return { runId, parserVersion, versions: versions.length, parsed, failed, skipped, missing, elapsedMs: Date.now() - started };
+}
+
+/**
+ * The distributed reparse: every version becomes a parse job of this run; this process works on them with
+ * its pool, any `nianbao work --only parse` joins in, and the run ends when all its jobs are done. The tally
+ * is read from the records the run saved, whoever saved them.
+ */
+async function reparseViaJobs(storage: Storage, runId: number, versions: VersionRow[], o: ReparseOptions & { parserVersion: string; skipped: number; started: number }): Promise<ReparseResult> {
+  const { store } = storage;
+  try {
+    await enqueueParseJobs(storage, runId, versions);
+    let done = 0;
+    let failedSoFar = 0;
+    await workParseJobs(storage, {
+      runId, ocr: o.ocr ?? true, workers: Math.max(1, o.workers ?? Math.min(availableParallelism(), 4)),
+      onJob: ({ job, error }) => {
+        done++;
+        if (error) failedSoFar++;
+        const v = versions.find((x) => x.version_id === job.versionId);
+        if (v) o.onProgress?.({ done, total: versions.length, failed: failedSoFar, version: v });
+      },
+    });
+    const outcomes = await store.records.outcomesOfRun(runId);
+    const failed = outcomes.filter((r) => r.error !== null).map((r) => ({ versionId: r.versionId, sha256: r.sha256, error: r.error! }));
+    const parsed = outcomes.length - failed.length;
+    await store.runs.finish(runId, 'ok', `${parsed} parsed, ${failed.length} failed, ${o.skipped} skipped`);
+    return {
+      runId, parserVersion: o.parserVersion, versions: versions.length, parsed, failed, skipped: o.skipped,
+      missing: failed.filter((f) => f.error === 'original missing from the archive').length, elapsedMs: Date.now() - o.started,
+    };
+  } catch (err) {
+    await store.runs.finish(runId, 'failed', (err as Error).message).catch(() => {});
+    throw err;
+  }
 }

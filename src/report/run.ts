@@ -212,7 +212,8 @@ export async function nightlyRun(opts: NightlyOptions): Promise<RunSummary> {
     const years = opts.years ?? [dueYear - 1, dueYear];
     // Loaded here, not at the top: `nianbao --help` imports this module and must not load the pipeline.
     const { openStorage } = await import('../pipeline/index.ts');
-    const storage = await openStorage(opts.storageDir, { readonly: true });
+    // The crawl and reparse children were told the same --db/--blobs through NIANBAO_DB/NIANBAO_BLOBS.
+    const storage = await openStorage(opts.storageDir, { readonly: true, db: process.env.NIANBAO_DB || null, blobs: process.env.NIANBAO_BLOBS || null });
     let snapshot: RunSnapshot;
     const counts: RunSummary['counts'] = { agencies: 0 };
     try {

@@ -20,4 +20,5 @@ export { LeaseLostError, type HostLease } from './host-leases.ts';
 export { reportKey, type ReportActivity, type ReportRow, type Reports, type ReportUrlRow, type ReportVersionInput, type ReportVersionResult, type VersionRow } from './reports.ts';
 export type { AgencyListState, AgencyRunRow, AgencyRunSummary, AgencyRuns } from './agency-runs.ts';
 export { tidyCells, type CellRow, type CheckRow, type FailedParse, type ParsedRecord, type RecordRow, type Records, type SaveRecordOptions } from './records.ts';
+export { assertEmptyStore, compareStores, copyStore, type TableCopy } from './copy.ts';
 export { databaseProblems, digestReferences, type DatabaseProblem, type DigestReference } from './integrity.ts';

@@ -101,6 +101,13 @@ export class Records extends Repository {
     return this.db.selectFrom('records').selectAll().where('superseded_at', 'is', null).where('error', 'is', null).orderBy('record_id').stream();
   }
 
+  /** The current records a run saved: per version, whether it parsed or why not (a distributed reparse's tally). */
+  async outcomesOfRun(runId: number): Promise<{ versionId: number; sha256: string; error: string | null }[]> {
+    return (await this.db.selectFrom('records').select(['version_id', 'sha256', 'error'])
+      .where('run_id', '=', runId).where('superseded_at', 'is', null).orderBy('version_id').execute())
+      .map((r) => ({ versionId: r.version_id, sha256: r.sha256, error: r.error }));
+  }
+
   /** Versions whose current record is a successful parse by this parser version. */
   async parsedBy(parserVersion: string): Promise<Set<number>> {
     return new Set((await this.db.selectFrom('records').select('version_id')

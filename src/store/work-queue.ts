@@ -51,12 +51,17 @@ export class WorkQueue extends Repository {
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  /** Claims up to `limit` pending items (highest priority first, then oldest), marking them running. */
-  async claim<T = unknown>(queue: string, limit = 1): Promise<WorkItem<T>[]> {
+  /**
+   * Claims up to `limit` pending items (highest priority first, then oldest), marking them running; with
+   * `keyPrefix`, only items whose key starts with it (no % or _, see countKeys).
+   */
+  async claim<T = unknown>(queue: string, limit = 1, opts: { keyPrefix?: string } = {}): Promise<WorkItem<T>[]> {
     this.assertWritable();
     const at = now();
     return this.db.transaction().execute(async (trx) => {
-      const rows = await this.locking(trx.selectFrom('work_items').selectAll()
+      let q = trx.selectFrom('work_items').selectAll();
+      if (opts.keyPrefix !== undefined) q = q.where('key', 'like', `${likePrefix(opts.keyPrefix)}%`);
+      const rows = await this.locking(q
         .where('queue', '=', queue).where('status', '=', 'pending')
         .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', at)]))
         .orderBy('priority', 'desc').orderBy('item_id').limit(limit)).execute();
@@ -211,9 +216,8 @@ export class WorkQueue extends Repository {
    * run). The prefix is matched with LIKE, whose escape character the engines spell differently: no % or _.
    */
   async countKeys(queue: string, keyPrefix: string): Promise<Record<string, number>> {
-    if (/[%_\\]/.test(keyPrefix)) throw new Error(`countKeys: prefix "${keyPrefix}" holds a LIKE wildcard`);
     const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('queue', '=', queue).where('key', 'like', `${keyPrefix}%`).groupBy('status').execute();
+      .where('queue', '=', queue).where('key', 'like', `${likePrefix(keyPrefix)}%`).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
@@ -228,11 +232,28 @@ export class WorkQueue extends Repository {
     return (this.engine === 'postgres' ? q.forUpdate().skipLocked() : q) as Q;
   }
 
+  /**
+   * Items of `queue` running since before `before` go back to pending: jobs without a host lease (parse
+   * jobs) whose process died. Only for queues whose items never legitimately run that long.
+   */
+  async requeueStale(queue: string, before: string): Promise<number> {
+    this.assertWritable();
+    const r = await this.db.updateTable('work_items').set({ status: 'pending', updated_at: now() })
+      .where('queue', '=', queue).where('status', '=', 'running').where('updated_at', '<', before).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async count(queue: string): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .where('queue', '=', queue).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
+}
+
+/** A key prefix for LIKE, whose escape character the engines spell differently: refuse wildcards instead. */
+function likePrefix(prefix: string): string {
+  if (/[%_\\]/.test(prefix)) throw new Error(`key prefix "${prefix}" holds a LIKE wildcard`);
+  return prefix;
 }
 
 /** Adds items unless (queue, key) exists; per item, whether it was added. */

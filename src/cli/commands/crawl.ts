@@ -5,7 +5,7 @@ import { AgencyFilterError, parseAgencyFilter, selectAgencies } from '../../seed
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
 import { DEFAULT_DELAY_MS } from '../../crawl/tables.ts';
 import type { Storage } from '../../pipeline/index.ts';
-import { readSeeds } from '../options.ts';
+import { openLocated, readSeeds } from '../options.ts';
 
 /** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
 export function registerCrawl(program: Command, setExit: (code: number) => void): void {
@@ -54,9 +54,8 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         maxRedirects: num(o.maxRedirects, '--max-redirects'),
       }).filter(([, v]) => v !== undefined));
       const { crawl } = await import('../../crawl/index.ts');
-      const { openStorage } = await import('../../pipeline/index.ts');
       let storage: Storage;
-      try { storage = await openStorage(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
+      try { storage = await openLocated(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw e instanceof UserError ? e : new UserError((e as Error).message); }
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
         const r = await crawl({ agencies, storageDir: o.storage, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,

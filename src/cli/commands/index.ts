@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCrawl } from './crawl.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerExport } from './export.ts';
+import { registerMigrateStorage } from './migrate-storage.ts';
 import { registerParse } from './parse.ts';
 import { registerRegistry } from './registry.ts';
 import { registerReparse } from './reparse.ts';
@@ -9,8 +10,9 @@ import { registerRun } from './run.ts';
 import { registerStatus } from './status.ts';
 import { registerVerify } from './verify.ts';
 import { registerWarc } from './warc.ts';
+import { registerWork } from './work.ts';
 
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry];
+export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry, registerWork, registerMigrateStorage];
