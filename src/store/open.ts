@@ -174,7 +174,9 @@ export class Store {
   /** @internal */
   async migrate(): Promise<void> {
     if (await this.hasMigrationTable()) await this.checkSchema();
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => MIGRATIONS } });
+    // Branches developed side by side add migrations with neighbouring numbers (006 and 007 landed in either
+    // order): a database that ran the later one still gets the earlier. They touch different tables.
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => MIGRATIONS }, allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error');

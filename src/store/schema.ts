@@ -88,7 +88,7 @@ export interface HostStateTable {
   updated_at: string;
   /** Cookies the host set or a browser earned (a challenge clearance), JSON {name: value} (migration 004). */
   cookies: string | null;
-  /** The worker holding the host's lease (migration 006): only it may send the host a request or complete its items. */
+  /** The worker holding the host's lease (migration 007): only it may send the host a request or complete its items. */
   lease_owner: string | null;
   /** When that lease ends unless renewed, by the database's clock; after it another worker may take the host over. */
   lease_expires_at: string | null;
@@ -489,12 +489,12 @@ const m005: Migration = {
 };
 
 /**
- * 006: a lease on each host, so several crawl processes (on one machine or several, sharing a PostgreSQL
+ * 007: a lease on each host, so several crawl processes (on one machine or several, sharing a PostgreSQL
  * store) talk to a host one at a time: a worker claims a host whose lease is free and whose politeness gap
  * has ended, renews the lease while it works, and gives it back with the next allowed time in the
  * transaction that completes its item (work-queue.ts, `HostLease`).
  */
-const m006: Migration = {
+const m007: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('host_state').addColumn('lease_owner', 'text').execute();
     await db.schema.alterTable('host_state').addColumn('lease_expires_at', 'text').execute();
@@ -508,5 +508,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_work_item_host': m003,
   '004_host_cookies': m004,
   '005_link_sources': m005,
-  '006_host_leases': m006,
+  '007_host_leases': m007,
 };
