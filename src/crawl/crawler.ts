@@ -6,9 +6,9 @@
  * versions. Each write is idempotent, so a crawl killed at any moment runs again and continues its run.
  */
 import { basename } from 'node:path';
-import { ingestOriginal, openStorage, ParsePool, type ExchangeInput, type IngestResult, type OriginalParser, type Storage } from '../pipeline/index.ts';
+import { enqueueParseJobs, ingestOriginal, openStorage, ParsePool, workParseJobs, type ExchangeInput, type IngestResult, type OriginalParser, type Storage } from '../pipeline/index.ts';
 import { agencyToRow, type Agency } from '../seeds/index.ts';
-import type { Store } from '../store/index.ts';
+import { LeaseLostError, newWorkerId, type HostLease, type NewWorkItem, type Store, type WorkItem } from '../store/index.ts';
 import { BrowserSession } from './browser.ts';
 import { decodeBody } from '../extract/charset.ts';
 import { isTextual } from '../extract/sniff.ts';
@@ -95,6 +95,11 @@ export interface CrawlOptions {
   onOriginal?: (o: ArrivedOriginal) => Promise<void>;
   /** Stop after this many completed work items (tests and partial runs); the run stays open for resume. */
   stopAfterItems?: number;
+  /**
+   * On a PostgreSQL store: how long a host's lease lasts unless renewed (renewed every third of it while an
+   * item is handled). A worker killed mid-item holds its hosts this long before another takes them over.
+   */
+  leaseMs?: number;
   keepRequestLog?: boolean;
   log?: (line: string) => void;
 }
@@ -141,10 +146,14 @@ type Fetched =
 /** Time one original may take to extract and parse during a crawl (a hostile PDF must not stall the walk). */
 export const PARSE_TIME_LIMIT_MS = 5 * 60_000;
 
+/** A host lease's default length on a shared (PostgreSQL) store; see CrawlOptions.leaseMs. */
+export const DEFAULT_LEASE_MS = 60_000;
+
 export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   const storage = opts.storage ?? await openStorage(opts.storageDir, { command: 'nianbao crawl' });
-  // Originals are parsed in a worker thread, with a time limit and a memory cap, while the walk goes on.
-  const pool = opts.parse ? new ParsePool(1, { ocr: true, timeoutMs: PARSE_TIME_LIMIT_MS }) : null;
+  // Embedded: originals are parsed in a worker thread, with a time limit and a memory cap, while the walk goes
+  // on. Shared (PostgreSQL): they become parse jobs any process may take (pipeline/parse-jobs.ts).
+  const pool = opts.parse && storage.store.engine === 'sqlite' ? new ParsePool(1, { ocr: true, timeoutMs: PARSE_TIME_LIMIT_MS }) : null;
   try {
     return await crawlOn(storage, opts, pool ? (bytes, hints, fileName) => pool.parse(bytes, hints, fileName) : undefined);
   } finally {
@@ -162,14 +171,28 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
   const ownHosts = (a: Agency | undefined) => new Set([a?.homeUrl, ...(a?.reportListUrls ?? [])].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase()));
 
   await store.agencies.upsert(opts.agencies.map(agencyToRow));
-  // A run left running by a killed (or stopped) crawl is continued; otherwise a new one starts.
-  const taken = await store.runs.takeOver('crawl');
-  const runId = taken?.run_id ?? await store.runs.start('crawl', { delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length });
-  const since = taken?.started_at ?? (await store.runs.get(runId))!.started_at;
-  const resumed = taken !== null;
+  // Several workers share a PostgreSQL store: each claims hosts under a lease (store/host-leases.ts).
+  const shared = store.engine === 'postgres';
+  const runArgs = { delayMs: opts.delayMs, maxPages, agencies: opts.agencies.length };
+  let runId: number;
+  let since: string;
+  let resumed: boolean;
+  if (shared) {
+    // The run under way is joined (other workers are on it, or it was left by killed ones); else one starts.
+    const { run, joined } = await store.runs.joinOrStart('crawl', runArgs);
+    runId = run.run_id; since = run.started_at; resumed = joined;
+  } else {
+    // A run left running by a killed (or stopped) crawl is continued; otherwise a new one starts.
+    const taken = await store.runs.takeOver('crawl');
+    runId = taken?.run_id ?? await store.runs.start('crawl', runArgs);
+    since = taken?.started_at ?? (await store.runs.get(runId))!.started_at;
+    resumed = taken !== null;
+  }
   const queue = `crawl:${runId}`;
-  if (resumed) await store.work.requeueRunning(queue);
-  log(`run ${runId}${resumed ? ' (resumed)' : ''}`);
+  // Shared: running items may be other workers' at work; a dead worker's come back when its leases expire.
+  if (resumed && !shared) await store.work.requeueRunning(queue);
+  const workerId = newWorkerId();
+  log(`run ${runId}${resumed ? ' (resumed)' : ''}${shared ? `, worker ${workerId}` : ''}`);
 
   // Politeness state is the store's: a restarted process (or another worker) waits out the same gaps.
   const hostStates = await StoredHostStates.load(store.crawlState);
@@ -199,7 +222,15 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
 
   const key = (label: Label, url: string, extra = '') => `${label} ${url}${extra}`;
   const hostOf = (url: string) => new URL(url).host.toLowerCase();
-  const enqueue = (item: CrawlItem, extra = '') => store.work.add(queue, key(item.label, item.url, extra), item, { host: hostOf(item.url) });
+  /**
+   * The children an item found, added when the item completes, in the same transaction (and, shared, under
+   * the host's lease): an item killed half way, or whose lease was lost, is re-done and finds them again.
+   */
+  const foundChildren = new WeakMap<CrawlItem, NewWorkItem[]>();
+  const addChildren = (parent: CrawlItem, items: NewWorkItem[]) => {
+    (foundChildren.get(parent) ?? foundChildren.set(parent, []).get(parent)!).push(...items);
+  };
+  const enqueue = (parent: CrawlItem, item: CrawlItem, extra = '') => addChildren(parent, [{ key: key(item.label, item.url, extra), payload: item, host: hostOf(item.url) }]);
 
   // Seeding is idempotent, so a run killed while seeding is seeded again in full.
   await store.work.addBatch(queue, opts.agencies.flatMap((a) => {
@@ -362,7 +393,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
       const isNextPage = c.item.depth === item.depth;
       return !(isNextPage && isContinuation && fresh === 0);
     });
-    await store.work.addBatch(queue, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
+    addChildren(item, take.map((c) => ({ key: keyOf(c), payload: c.item, host: hostOf(c.item.url) })));
     // Every column that lists a report is one of its sources, also when another column queued it first.
     await store.reports.noteLinkSources(reports.map((c) => ({ url: c.item.url, listUrl: item.url, agencyId: c.item.agencyId })));
     return fresh;
@@ -375,8 +406,12 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
       bytes: f.body, url, otherUrls: [item.url], contentType: f.contentType, kind, agencyId: who.agencyId, agencyName: who.agencyName,
       year: who.year, title: who.title, publishedAt: who.publishedAt, discoveredFrom: item.source,
       fileName: kind === 'attachment' ? decodeURIComponent(basename(new URL(url).pathname)) : null, fetchId: f.fetchId,
-    }, { runId, parse: opts.parse ?? false, ...(parser ? { parser } : {}) });
+    }, { runId, parse: (opts.parse ?? false) && !shared, ...(parser ? { parser } : {}) });
     if (r.parseError) log(`parse failed for ${url}: ${r.parseError}`);
+    if (shared && opts.parse && r.newVersion) {
+      const v = (await store.reports.version(r.versionId))!;
+      await enqueueParseJobs(storage, runId, [v]);
+    }
     if (opts.onOriginal && r.newVersion) {
       try {
         await opts.onOriginal({ sha256: r.sha256, bytes: f.body, url, contentType: f.contentType, kind, reportId: r.reportId, versionId: r.versionId,
@@ -397,12 +432,12 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
       const column = page.links.find((l) => COLUMN_LINK_TEXTS.some((re) => re.test(l.text)))
         ?? page.links.find((l) => COLUMN_URL_TOKENS.test(new URL(l.url).pathname + (new URL(l.url).pathname.endsWith('/') ? '' : '/')));
       if (column) {
-        await enqueue({ label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 });
+        enqueue(item, { label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 });
         return `column ${column.url}`;
       }
       const disclosure = page.links.find((l) => DISCLOSURE_LINK_TEXTS.some((re) => re.test(l.text)));
       if (disclosure && item.depth < 2) {
-        await enqueue({ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 });
+        enqueue(item, { ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 });
         return `disclosure ${disclosure.url}`;
       }
       await store.agencyRuns.noteProblem(runId, item.agencyId, 'no-list-url', `no 年报 column found from ${item.url}`);
@@ -417,7 +452,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
       const { items, reports } = childrenOf(item, page.links, page.continuations);
       if (reports === 0 && !items.some((c) => c.item.label !== 'REPORT_PAGE') && page.looksJsOnly) {
         if (opts.useBrowser === false) { await store.agencyRuns.noteProblem(runId, item.agencyId, 'blocked', `list needs JavaScript: ${item.url}`); return 'js-only'; }
-        await enqueue({ ...item, label: 'BROWSER_LIST' });
+        enqueue(item, { ...item, label: 'BROWSER_LIST' });
         return 'js-only → browser';
       }
       await spawn(item, items);
@@ -490,7 +525,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
         if (f.notModified && (await store.crawlState.url(a.url))?.lastSha256) continue;
         atts.push(a);
       }
-      await store.work.addBatch(queue, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
+      addChildren(item, atts.map((a) => ({ key: key('ATTACHMENT', a.url), host: hostOf(a.url), payload: {
         label: 'ATTACHMENT', url: a.url, agencyId: item.agencyId, source: item.url, root: item.root, depth: item.depth + 1, page: 0, title: a.text, report: who,
       } satisfies CrawlItem })));
       await remember(item.url, f);
@@ -513,47 +548,75 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
 
   // ---- the loop: claim fairly across hosts, one item per host at a time ---------------------------------
   const concurrency = opts.concurrency ?? 32;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const active = new Map<number, Promise<void>>();
   const busy = new Set<string>();
   let done = 0;
   let stopped = false;
+
+  /** Handles one claimed item and ends it: done with its children, or failed (retried up to MAX_ATTEMPTS). */
+  async function handle(w: WorkItem<CrawlItem>, lease: HostLease | null): Promise<void> {
+    const host = w.host ?? hostOf(w.payload.url);
+    // A long download or a Retry-After wait must not let the lease lapse while this worker is still at it.
+    const renewal = lease ? setInterval(() => { void store.work.renewLease(lease, leaseMs).catch(() => undefined); }, leaseMs / 3) : null;
+    let outcome: string | null = null;
+    let error: string | null = null;
+    try {
+      outcome = await handlers[w.payload.label](w.payload);
+    } catch (e) {
+      error = (e as Error).message;
+    } finally {
+      if (renewal) clearInterval(renewal);
+    }
+    const children = error === null ? { queue, items: foundChildren.get(w.payload) ?? [] } : undefined;
+    const ended = error === null ? { status: 'done' as const }
+      : { status: 'failed' as const, error, retryAt: w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null };
+    try {
+      // Shared: the host's next allowed time is set in the same transaction, by the database's clock.
+      if (lease) await store.work.completeLeased(lease, w.itemId, { delayMs: scheduler.gapMs(host), outcome: ended, ...(children ? { children } : {}) });
+      else if (error === null) await store.work.complete(w.itemId, children);
+      else await store.work.fail(w.itemId, error, ended.status === 'failed' ? ended.retryAt : null);
+      log(`${w.payload.label} ${w.payload.url}: ${error === null ? outcome : `error ${error}`}`);
+    } catch (e) {
+      if (!(e instanceof LeaseLostError)) throw e;
+      log(`${w.payload.label} ${w.payload.url}: lease on ${host} lost before the item completed; left to its new holder`);
+    }
+  }
+
   try {
     for (;;) {
       if (opts.stopAfterItems !== undefined && done >= opts.stopAfterItems) { stopped = true; break; }
       if (active.size < concurrency) {
-        for (const w of await store.work.claimFair<CrawlItem>(queue, concurrency - active.size, { skipHosts: busy })) {
+        const claimed = shared
+          ? await store.work.claimLeased<CrawlItem>(queue, { owner: workerId, limit: concurrency - active.size, ttlMs: leaseMs })
+          : (await store.work.claimFair<CrawlItem>(queue, concurrency - active.size, { skipHosts: busy })).map((item) => ({ item, lease: null }));
+        for (const { item: w, lease } of claimed) {
           const host = w.host ?? hostOf(w.payload.url);
           busy.add(host);
-          const p = (async () => {
-            try {
-              const outcome = await handlers[w.payload.label](w.payload);
-              await store.work.complete(w.itemId);
-              log(`${w.payload.label} ${w.payload.url}: ${outcome}`);
-            } catch (e) {
-              const msg = (e as Error).message;
-              log(`${w.payload.label} ${w.payload.url}: error ${msg}`);
-              await store.work.fail(w.itemId, msg, w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null);
-            } finally {
-              busy.delete(host);
-              active.delete(w.itemId);
-              done++;
-            }
-          })();
+          const p = handle(w, lease).finally(() => {
+            busy.delete(host);
+            active.delete(w.itemId);
+            done++;
+          });
           active.set(w.itemId, p);
         }
       }
       if (!active.size) {
         const c = await store.work.count(queue);
         if (!(c.pending ?? 0) && !(c.running ?? 0)) break;
-        await new Promise((r) => setTimeout(r, 5));
+        // Shared: the rest is in other workers' hands or waiting out a host's gap; ask again soon, not in a spin.
+        await new Promise((r) => setTimeout(r, shared ? 50 : 5));
         continue;
       }
-      await Promise.race(active.values());
+      // Shared: a host whose gap ends may be claimed before any item here finishes.
+      await Promise.race([...active.values(), ...(shared ? [new Promise((r) => setTimeout(r, 50))] : [])]);
     }
     await Promise.all(active.values());
   } finally {
     await browser.close();
   }
+  // Shared: the run's parse jobs are finished here too, by whoever is left (nianbao work --only parse helps).
+  if (shared && opts.parse && !stopped) await workParseJobs(storage, { runId, workers: 1 });
   const counts = await store.work.count(queue);
   const finished = !stopped && !(counts.pending ?? 0) && !(counts.running ?? 0);
   const { agencies, discovered } = await summarize(store, runId, since, opts.agencies);

@@ -80,7 +80,7 @@ export class WorkQueue extends Repository {
   async addBatch(queue: string, items: NewWorkItem[]): Promise<boolean[]> {
     this.assertWritable();
     if (!items.length) return [];
-    return this.db.transaction().execute((trx) => addItems(trx, queue, items));
+    return retryDeadlock(() => this.db.transaction().execute((trx) => addItems(trx, queue, items)));
   }
 
   /** Which of these keys the queue already holds (any status). */
@@ -146,10 +146,10 @@ export class WorkQueue extends Repository {
   async complete(itemId: number, children?: { queue: string; items: NewWorkItem[] }): Promise<void> {
     this.assertWritable();
     if (!children?.items.length) return endItem(this.db, itemId, { status: 'done' });
-    await this.db.transaction().execute(async (trx) => {
+    await retryDeadlock(() => this.db.transaction().execute(async (trx) => {
       await endItem(trx, itemId, { status: 'done' });
       await addItems(trx, children.queue, children.items);
-    });
+    }));
   }
 
   /** Records a failure; with `retryAt` the item goes back to pending, else it stays failed. */
@@ -176,7 +176,7 @@ export class WorkQueue extends Repository {
   async claimLeased<T = unknown>(queue: string, opts: { owner: string; limit: number; ttlMs: number }): Promise<LeasedItem<T>[]> {
     this.assertWritable();
     if (opts.limit <= 0) return [];
-    const rows = await this.db.transaction().execute((trx) => claimLeasedItems(trx, this.engine, queue, opts));
+    const rows = await retryDeadlock(() => this.db.transaction().execute((trx) => claimLeasedItems(trx, this.engine, queue, opts)));
     return rows.map(({ lease, item }) => ({ lease, item: workItemOf<T>(item) }));
   }
 
@@ -194,11 +194,11 @@ export class WorkQueue extends Repository {
    */
   async completeLeased(lease: HostLease, itemId: number, opts: { delayMs: number; outcome?: ItemOutcome; children?: { queue: string; items: NewWorkItem[] } }): Promise<void> {
     this.assertWritable();
-    await this.db.transaction().execute(async (trx) => {
+    await retryDeadlock(() => this.db.transaction().execute(async (trx) => {
       await completeUnderLease(trx, this.engine, lease, opts.delayMs);
       await endItem(trx, itemId, opts.outcome ?? { status: 'done' });
       if (opts.children?.items.length) await addItems(trx, opts.children.queue, opts.children.items);
-    });
+    }));
   }
 
   /** Gives a lease back without completing its item (a worker stopping): the item goes back to pending. */
@@ -247,6 +247,22 @@ export class WorkQueue extends Repository {
     const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .where('queue', '=', queue).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}
+
+/**
+ * Runs a transaction again when PostgreSQL ended it as a deadlock victim: two workers adding overlapping
+ * children (one report linked from two lists) lock the same keys in different orders. The transaction was
+ * rolled back whole, so running it again is safe.
+ */
+async function retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 10 * attempt));
+    }
   }
 }
 

@@ -26,11 +26,12 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--idle-timeout-ms <n>', `give up on a response with no byte for this long (default ${DEFAULT_LIMITS.idleTimeoutMs})`)
     .option('--total-timeout-ms <n>', `give up on one fetch, redirects and body included, after this long (default ${DEFAULT_LIMITS.totalTimeoutMs})`)
     .option('--max-redirects <n>', `redirect hops followed per fetch (default ${DEFAULT_LIMITS.maxRedirects})`)
+    .option('--lease-ms <n>', 'with --db: how long a host stays leased to this worker unless renewed; a killed worker\'s hosts are taken over after it (default 60000)')
     .option('--no-browser', 'never start Chromium (JS-only lists and challenges are reported as blocked)')
     .option('--no-parse', 'archive only; leave parsing to `nianbao reparse --only-stale`')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress lines')
-    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; leaseMs?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
       let agencies: Agency[] = readSeeds(o.seeds);
       if (o.agency) {
         const want = new Set(o.agency);
@@ -48,6 +49,8 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       if (o.proxy) { try { const u = new URL(o.proxy); if (u.protocol !== 'http:') throw new Error(); } catch { throw new UserError(`--proxy must be an http:// URL, got "${o.proxy}"`); } }
       const delayMs = num(o.delayMs, '--delay-ms');
       const maxPages = num(o.maxPages, '--max-pages');
+      const leaseMs = num(o.leaseMs, '--lease-ms');
+      if (leaseMs !== undefined && leaseMs < 1000) throw new UserError(`--lease-ms must be at least 1000, got "${o.leaseMs}"`);
       const limits: Partial<HttpLimits> = Object.fromEntries(Object.entries({
         maxBytes: byteSize(o.maxBytes, '--max-bytes'), connectTimeoutMs: num(o.connectTimeoutMs, '--connect-timeout-ms'),
         idleTimeoutMs: num(o.idleTimeoutMs, '--idle-timeout-ms'), totalTimeoutMs: num(o.totalTimeoutMs, '--total-timeout-ms'),
@@ -58,7 +61,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       try { storage = await openLocated(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw e instanceof UserError ? e : new UserError((e as Error).message); }
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
-        const r = await crawl({ agencies, storageDir: o.storage, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
+        const r = await crawl({ agencies, storageDir: o.storage, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, leaseMs, useBrowser: o.browser,
           parse: o.parse, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
         if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes })}\n`);
         else {
