@@ -194,6 +194,10 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
   const workerId = newWorkerId();
   log(`run ${runId}${resumed ? ' (resumed)' : ''}${shared ? `, worker ${workerId}` : ''}`);
 
+  /** Shared: the lease this worker holds on each host it is working on. */
+  const leases = new Map<string, HostLease>();
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+
   // Politeness state is the store's: a restarted process (or another worker) waits out the same gaps.
   const hostStates = await StoredHostStates.load(store.crawlState);
 
@@ -206,6 +210,12 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     delayMs: opts.delayMs ?? DEFAULT_DELAY_MS, userAgentToken: userAgent.split('/')[0]!, respectRobots: opts.respectRobots,
     maxHostFailures: opts.maxHostFailures,
     // Every exchange, robots.txt, retries and failures included, goes to the store before it is acted on.
+    // Shared: a request goes out only while this worker still holds its host's lease (checked and renewed here),
+    // so a worker that stalled past its lease (a pause, a swapped-out machine) cannot talk over its successor.
+    ...(shared ? { beforeRequest: async (host: string) => {
+      const lease = leases.get(host);
+      if (lease && !(await store.work.renewLease(lease, leaseMs))) throw new LeaseLostError(lease);
+    } } : {}),
     record: async (x) => {
       const ctx = x.context as FetchContext;
       const requestHeaders = { 'user-agent': userAgent, ...(x.request.headers ?? {}) };
@@ -548,7 +558,6 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
 
   // ---- the loop: claim fairly across hosts, one item per host at a time ---------------------------------
   const concurrency = opts.concurrency ?? 32;
-  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const active = new Map<number, Promise<void>>();
   const busy = new Set<string>();
   let done = 0;
@@ -593,8 +602,10 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
         for (const { item: w, lease } of claimed) {
           const host = w.host ?? hostOf(w.payload.url);
           busy.add(host);
+          if (lease) leases.set(host, lease);
           const p = handle(w, lease).finally(() => {
             busy.delete(host);
+            leases.delete(host);
             active.delete(w.itemId);
             done++;
           });

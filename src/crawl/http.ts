@@ -29,6 +29,8 @@ export interface HttpRequest {
    * asked for directly is trusted, the hosts its redirects lead to are not.
    */
   seed?: string;
+  /** Awaited before each redirect hop is requested (the politeness gap of the host it goes to). */
+  beforeHop?: (url: string) => Promise<void>;
 }
 
 /** One HTTP exchange as it happened: every hop followed, the bytes as received. */
@@ -231,6 +233,7 @@ export class HttpClient {
     let body = req.body;
     const seen = new Set<string>([`${method} ${url}`]);
     for (let hop = 0; ; hop++) {
+      if (hop > 0) await req.beforeHop?.(url);
       const r = await this.once({ ...req, url, method, body }, deadline, allowed);
       if (r.status >= 300 && r.status < 400 && r.status !== 304) {
         const loc = r.headers.location;

@@ -5,7 +5,7 @@
  * see it, and every exchange (robots.txt and retries included) is handed to `record` as it happens.
  */
 import PQueue from 'p-queue';
-import type { CrawlState, HostRecord } from '../store/index.ts';
+import { LeaseLostError, type CrawlState, type HostRecord } from '../store/index.ts';
 import robotsParserModule from 'robots-parser';
 
 interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getCrawlDelay(ua?: string): number | undefined }
@@ -98,6 +98,11 @@ export interface PolitenessOptions {
   respectRobots?: boolean;
   /** Called for every exchange, awaited before the result is used (the archive comes first). */
   record?: (x: Exchange) => Promise<void>;
+  /**
+   * Called in the host's slot just before a request goes out; throws (a LeaseLostError) when this process
+   * may no longer talk to the host: several workers share hosts through leases (store/host-leases.ts).
+   */
+  beforeRequest?: (host: string) => Promise<void>;
 }
 
 export type PoliteResult =
@@ -107,6 +112,14 @@ export type PoliteResult =
   | { kind: 'failed'; reason: string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sleeps until the clock reaches `at()`. A timer may fire a few milliseconds early by Date.now() (the event
+ * loop's cached time lags on a busy machine): a gap is a minimum, so the rest is waited out too.
+ */
+async function waitUntil(at: () => number): Promise<void> {
+  for (let wait = at() - Date.now(); wait > 0; wait = at() - Date.now()) await sleep(wait);
+}
 
 /** What a host's request log looked like, for the benchmark's politeness bound and tests. */
 export interface RequestLogEntry { host: string; url: string; at: number }
@@ -148,8 +161,8 @@ export class HostScheduler {
   slot<T>(host: string, url: string, fn: () => Promise<T>): Promise<T> {
     return this.queue(host).add(async () => {
       const s = this.state(host);
-      const wait = s.nextAllowedAt - Date.now();
-      if (wait > 0) await sleep(wait);
+      await waitUntil(() => s.nextAllowedAt);
+      await this.opts.beforeRequest?.(host);
       if (this.keepLog) this.log.push({ host, url, at: Date.now() });
       try {
         return await fn();
@@ -199,13 +212,32 @@ export class HostScheduler {
     let response: HttpResponse | null = null;
     let error: unknown = null;
     try {
-      response = await this.slot(host, req.url, () => this.client.fetch(req));
+      response = await this.slot(host, req.url, () => this.client.fetch({ ...req, beforeHop: this.hopGate(host) }));
     } catch (e) {
+      // Not a request that failed: no request went out, and the item is no longer this worker's.
+      if (e instanceof LeaseLostError) throw e;
       error = e;
     }
     const reason = error === null ? null : error instanceof NetworkError ? `${error.code}: ${error.message}` : (error as Error).message;
     await this.opts.record?.({ request: req, response, error: reason, startedAt, elapsedMs: Date.now() - t0, context });
     return { response, error };
+  }
+
+  /**
+   * Redirect hops are requests too: a hop to the same host waits the host's gap after the hop before it (and,
+   * shared, checks the lease again); a hop to another host waits that host's next allowed time.
+   */
+  private hopGate(first: string): (url: string) => Promise<void> {
+    let prev = first;
+    return async (url) => {
+      const host = new URL(url).host.toLowerCase();
+      const s = this.state(host);
+      if (host === prev) s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
+      await waitUntil(() => s.nextAllowedAt);
+      if (host === first) await this.opts.beforeRequest?.(host);
+      if (this.keepLog) this.log.push({ host, url, at: Date.now() });
+      prev = host;
+    };
   }
 
   isPaused(host: string): string | null {

@@ -3,7 +3,8 @@
  * of the store's work table, so any process sharing the store can take them: the crawl workers when their
  * walk is done, `nianbao work --only parse` on a machine that never fetches, `nianbao reparse`. A job names
  * a report version and the run it belongs to (`<runId>/<versionId>`); its record is saved with that run.
- * A job left running by a killed process is handed out again once it has run longer than a parse may.
+ * A job's worker marks it alive every HEARTBEAT_MS; one not marked for STALE_AFTER_MS was left by a process
+ * that died, and is handed out again.
  */
 import { PARSER_VERSION, type ReportRecord } from '../parse/index.ts';
 import type { OriginalHints } from '../extract/index.ts';
@@ -16,8 +17,9 @@ export const PARSE_QUEUE = 'parse';
 /** Longest one original may take in a worker before it is recorded as failed (as `nianbao reparse`). */
 export const PARSE_TIMEOUT_MS = 5 * 60_000;
 
-/** A job running this long was left by a process that died (the pool ends any parse at PARSE_TIMEOUT_MS). */
-const STALE_AFTER_MS = PARSE_TIMEOUT_MS + 2 * 60_000;
+const HEARTBEAT_MS = 20_000;
+/** A running job not marked alive for this long was left by a process that died. */
+const STALE_AFTER_MS = 4 * HEARTBEAT_MS;
 
 export interface ParseJob {
   runId: number;
@@ -67,14 +69,19 @@ export async function workParseJobs(storage: Storage, opts: WorkOptions = {}): P
   const one = async (itemId: number, job: ParseJob): Promise<void> => {
     let record: ReportRecord | null = null;
     let error: string | null = null;
-    if (!(await originals.has(job.sha256))) error = 'original missing from the archive';
-    else {
-      try {
-        const hints: OriginalHints = { ...(job.fileName ? { fileName: job.fileName } : {}), ...(job.contentType ? { contentType: job.contentType } : {}), ...(job.url ? { url: job.url } : {}) };
-        record = await pool.parse(await originals.read(job.sha256), hints, job.fileName);
-      } catch (err) {
-        error = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+    const alive = setInterval(() => { void store.work.touch(itemId).catch(() => undefined); }, HEARTBEAT_MS);
+    try {
+      if (!(await originals.has(job.sha256))) error = 'original missing from the archive';
+      else {
+        try {
+          const hints: OriginalHints = { ...(job.fileName ? { fileName: job.fileName } : {}), ...(job.contentType ? { contentType: job.contentType } : {}), ...(job.url ? { url: job.url } : {}) };
+          record = await pool.parse(await originals.read(job.sha256), hints, job.fileName);
+        } catch (err) {
+          error = ((err as Error)?.message ?? String(err)).split('\n')[0]!;
+        }
       }
+    } finally {
+      clearInterval(alive);
     }
     // A failed write (the database gone) fails the job for another try and ends this worker.
     try {

@@ -243,6 +243,12 @@ export class WorkQueue extends Repository {
     return Number(r.numUpdatedRows);
   }
 
+  /** Marks a running item alive (its `updated_at`), so requeueStale leaves it to its worker. */
+  async touch(itemId: number): Promise<void> {
+    this.assertWritable();
+    await this.db.updateTable('work_items').set({ updated_at: now() }).where('item_id', '=', itemId).where('status', '=', 'running').execute();
+  }
+
   async count(queue: string): Promise<Record<string, number>> {
     const rows = await this.db.selectFrom('work_items').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .where('queue', '=', queue).groupBy('status').execute();

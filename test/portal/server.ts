@@ -14,7 +14,11 @@ import { readFileSync } from 'node:fs';
 import { REAL_REPORTS } from '../helpers/fixtures.ts';
 import iconv from 'iconv-lite';
 
-export interface Hit { site: string; method: string; path: string; ua: string; cookie: string; at: number; status: number }
+export interface Hit {
+  site: string; method: string; path: string; ua: string; cookie: string; at: number; status: number;
+  /** When the response was sent in full or the connection closed (Date.now()); until then the request is in flight. */
+  end?: number;
+}
 
 type Resp = { status?: number; type?: string; body: Buffer | string; headers?: Record<string, string>; gbk?: boolean };
 type Route = (req: http.IncomingMessage, path: string, body: string) => Resp | null;
@@ -49,6 +53,8 @@ export interface Portal {
   changeReport(site: string, path: string): void;
   deleteReport(site: string, path: string): void;
   setCrawlDelay(seconds: number | null): void;
+  /** Arms the one-time answers again (Hanweb's first dataproxy POST gets a 429), so a second crawl meets what the first met. */
+  rearm(): void;
   close(): Promise<void>;
 }
 
@@ -87,8 +93,10 @@ export async function startPortal(): Promise<Portal> {
           headers['last-modified'] = 'Mon, 29 Jan 2024 01:30:00 GMT';
         }
         const notModified = status === 200 && req.method === 'GET' && req.headers['if-none-match'] === headers.etag;
-        hits.push({ site, method: req.method ?? 'GET', path: u.pathname + u.search, ua: String(req.headers['user-agent'] ?? ''),
-          cookie: String(req.headers.cookie ?? ''), at: Date.now(), status: notModified ? 304 : status });
+        const hit: Hit = { site, method: req.method ?? 'GET', path: u.pathname + u.search, ua: String(req.headers['user-agent'] ?? ''),
+          cookie: String(req.headers.cookie ?? ''), at: Date.now(), status: notModified ? 304 : status };
+        hits.push(hit);
+        res.on('close', () => { hit.end = Date.now(); });
         if (notModified) { res.writeHead(304, { etag: headers.etag! }); res.end(); return; }
         res.writeHead(status, headers);
         res.end(req.method === 'HEAD' ? undefined : bytes);
@@ -302,6 +310,7 @@ export async function startPortal(): Promise<Portal> {
     changeReport: (site, path) => { changed.add(`${site}${path}`); },
     deleteReport: (site, path) => { deleted.add(`${site}${path}`); },
     setCrawlDelay: (sec) => { crawlDelay = sec; },
+    rearm: () => { hw429 = true; },
     close: async () => { await Promise.all(servers.map((sv) => new Promise<void>((r) => { sv.closeAllConnections(); sv.close(() => r()); }))); },
   };
 }
