@@ -42,11 +42,13 @@ export function readSeeds(path: string): Agency[] {
   }
 }
 
+/** Where this invocation's storage is, as `--db`/`--blobs` or their variables said (set before the action runs). */
+let located: Pick<StorageOptions, 'db' | 'blobs'> = {};
+
 /**
  * `--db` and `--blobs`, on every command that opens a storage (main.ts adds them wherever `--storage` is):
  * the distributed storage, PostgreSQL and S3, instead of the embedded one under `--storage`. Checked before
- * the command runs, and passed on in NIANBAO_DB / NIANBAO_BLOBS, so the processes a command starts (the
- * nightly job's crawl and reparse) open the same storage.
+ * the command runs; `nianbao run` passes them on to the processes it starts (NIANBAO_DB, NIANBAO_BLOBS).
  */
 export function addStorageLocation(cmd: Command): void {
   cmd.option('--db <url>', 'the store in PostgreSQL (postgres://user@host/db; default $NIANBAO_DB) instead of <storage>/nianbao.sqlite')
@@ -57,14 +59,13 @@ export function addStorageLocation(cmd: Command): void {
       const blobs = o.blobs || process.env.NIANBAO_BLOBS || '';
       if (db && !/^postgres(ql)?:\/\//i.test(db)) throw new UserError(`--db must be a postgres:// URL, got "${db.replace(/:[^:@/]*@/, ':***@')}"`);
       if (blobs && !/^s3:\/\/[^/?]+/.test(blobs)) throw new UserError(`--blobs must be an s3://bucket/prefix URL, got "${blobs}"`);
-      if (db) process.env.NIANBAO_DB = db;
-      if (blobs) process.env.NIANBAO_BLOBS = blobs;
+      located = { db: db || null, blobs: blobs || null };
     });
 }
 
 /** Where the storage's database and originals are, as `--db`/`--blobs` (or their variables) said. */
 export function storageLocation(): Pick<StorageOptions, 'db' | 'blobs'> {
-  return { db: process.env.NIANBAO_DB || null, blobs: process.env.NIANBAO_BLOBS || null };
+  return located;
 }
 
 /** Opens an existing storage (writers wait up to `waitSeconds` for another writer); problems become one line. */

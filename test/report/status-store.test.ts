@@ -7,13 +7,26 @@ import { loadFacts } from '../../src/report/source.ts';
 import { computeStatus } from '../../src/report/status.ts';
 import { openStorage } from '../../src/pipeline/index.ts';
 import { fillStore } from './store-fixture.ts';
+import { dropDatabase, ENGINES, freshStoreOptions } from '../helpers/postgres.ts';
 
+// The same store, facts and answers on an embedded SQLite file and on a PostgreSQL server.
+describe.each(ENGINES)('on $title', ({ engine, skip }) => {
 const dir = mkdtempSync(join(tmpdir(), 'nianbao-status-'));
-beforeAll(() => fillStore(dir));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let opts: { db?: string } = {};
+/** The command line's own words for the same store. */
+const where = () => (opts.db ? ['--db', opts.db] : []);
+beforeAll(async () => {
+  if (skip) return;
+  opts = await freshStoreOptions(engine);
+  await fillStore(dir, opts);
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (opts.db) await dropDatabase(opts.db);
+});
 
 async function statusAt(today: string) {
-  const storage = await openStorage(dir, { readonly: true });
+  const storage = await openStorage(dir, { ...opts, readonly: true });
   try {
     return computeStatus(await loadFacts(storage, { year: 2023 }), 2023, today);
   } finally {
@@ -21,7 +34,7 @@ async function statusAt(today: string) {
   }
 }
 
-describe('status from a real store', () => {
+describe.skipIf(skip)('status from a real store', () => {
   it('classifies every seed agency with its evidence', async () => {
     const r = await statusAt('2024-04-20');
     const by = Object.fromEntries(r.rows.map((x) => [x.agencyId, x]));
@@ -51,7 +64,7 @@ describe('status from a real store', () => {
     process.stdout.write = ((s: string) => { out.push(s); return true; }) as typeof process.stdout.write;
     let code: number;
     try {
-      code = await main(['status', '--year', '2023', '--storage', dir, '--today', '2024-04-20', '--json']);
+      code = await main(['status', '--year', '2023', '--storage', dir, ...where(), '--today', '2024-04-20', '--json']);
     } finally { process.stdout.write = write; }
     expect(code).toBe(0);
     const j = JSON.parse(out.join(''));
@@ -64,10 +77,11 @@ describe('status from a real store', () => {
     const write = process.stderr.write;
     process.stderr.write = ((s: string) => { err.push(s); return true; }) as typeof process.stderr.write;
     try {
-      expect(await main(['status', '--year', 'twenty', '--storage', dir])).toBe(2);
+      expect(await main(['status', '--year', 'twenty', '--storage', dir, ...where()])).toBe(2);
       expect(await main(['status', '--year', '2023', '--storage', join(dir, 'nope')])).not.toBe(0);
     } finally { process.stderr.write = write; }
     expect(err[0]).toMatch(/^nianbao: .*year/);
     expect(err.join('')).toContain('no nianbao storage');
   });
+});
 });

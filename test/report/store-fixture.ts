@@ -12,7 +12,7 @@
  *   d-scan    department, report found, parse failed      → not parsed
  *   d-undated department, no date shown, first seen 2024-03-05 → published, "no date shown"
  */
-import { openStorage, type Storage } from '../../src/pipeline/index.ts';
+import { openStorage, type Storage, type StorageOptions } from '../../src/pipeline/index.ts';
 import { agencyToRow } from '../../src/seeds/index.ts';
 import type { ReportRecord } from '../../src/parse/index.ts';
 import { record } from './fixtures.ts';
@@ -65,8 +65,8 @@ async function listRead(storage: Storage, runId: number, agencyId: string, at: s
   await storage.store.agencyRuns.record({ runId, agencyId, listPagesRead: 1, reportsFound: opts.found ?? 0, reportsNew: 0, reportsChanged: 0, outcome, reason: opts.reason ?? null, finishedAt: at });
 }
 
-export async function fillStore(dir: string): Promise<void> {
-  const storage = await openStorage(dir);
+export async function fillStore(dir: string, opts: StorageOptions = {}): Promise<void> {
+  const storage = await openStorage(dir, opts);
   try {
     await storage.store.agencies.upsert(AGENCIES.map(agencyToRow));
     const runId = await storage.store.runs.start('crawl');

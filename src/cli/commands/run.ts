@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { todayInChina } from '../../seeds/calendar.ts';
-import { parseToday, parseYears, readSeeds } from '../options.ts';
+import { parseToday, parseYears, readSeeds, storageLocation } from '../options.ts';
 import { nightlyRun, RUN_EXIT, RunLockedError, summaryText } from '../../report/run.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
@@ -28,6 +28,10 @@ Summaries are kept in <storage>/runs/ (latest.json is the last one).`)
       const today = parseToday(opts.today) ?? todayInChina();
       const years = parseYears(opts.years);
       const agencies = opts.seeds ? readSeeds(opts.seeds) : undefined;
+      // The crawl and reparse it starts open the same storage: they read --db/--blobs from the environment.
+      const { db, blobs } = storageLocation();
+      if (db) process.env.NIANBAO_DB = db;
+      if (blobs) process.env.NIANBAO_BLOBS = blobs;
       try {
         const summary = await nightlyRun({
           storageDir, seeds: opts.seeds ?? null, agencies, today, years, crawlArgs: opts.crawlArgs?.split(/\s+/).filter(Boolean),
