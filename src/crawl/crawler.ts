@@ -592,6 +592,9 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     }
   }
 
+  // Shared: this worker also takes parse jobs while it walks (the walk mostly waits on politeness gaps).
+  let walking = true;
+  const parsing = shared && opts.parse ? workParseJobs(storage, { runId, workers: 1, follow: true, stop: () => !walking }) : null;
   try {
     for (;;) {
       if (opts.stopAfterItems !== undefined && done >= opts.stopAfterItems) { stopped = true; break; }
@@ -624,7 +627,9 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     }
     await Promise.all(active.values());
   } finally {
+    walking = false;
     await browser.close();
+    await parsing;
   }
   // Shared: the run's parse jobs are finished here too, by whoever is left (nianbao work --only parse helps).
   if (shared && opts.parse && !stopped) await workParseJobs(storage, { runId, workers: 1 });

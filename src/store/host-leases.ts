@@ -58,9 +58,12 @@ export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: strin
     .execute()).map((r) => r.host);
   const candidates = [...new Set([...withWork, ...expired])];
   if (!candidates.length) return [];
-  // A host's row is created with its first work, so there is a row to lock.
-  for (let i = 0; i < candidates.length; i += 500) {
-    await trx.insertInto('host_state').values(candidates.slice(i, i + 500).map((host) => ({ host, consecutive_failures: 0, updated_at: at })))
+  // A host's row is created with its first work, so there is a row to lock. Only missing rows are inserted:
+  // an insert that meets an existing row waits for whoever is updating it (a renewal, a release), a read does not.
+  const have = new Set((await trx.selectFrom('host_state').select('host').where('host', 'in', candidates).execute()).map((r) => r.host));
+  const missing = candidates.filter((h) => !have.has(h));
+  for (let i = 0; i < missing.length; i += 500) {
+    await trx.insertInto('host_state').values(missing.slice(i, i + 500).map((host) => ({ host, consecutive_failures: 0, updated_at: at })))
       .onConflict((oc) => oc.column('host').doNothing()).execute();
   }
   let q = trx.selectFrom('host_state').select(['host', 'lease_owner'])
