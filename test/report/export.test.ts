@@ -41,8 +41,9 @@ describe('nianbao export', async () => {
   it('writes every file', () => {
     const names = result.files.map((f) => f.path.slice(dir.length + 1)).sort();
     expect(names).toEqual([
-      'agencies.csv', 'agencies.parquet', 'cells.csv', 'cells.parquet', 'checks.csv', 'checks.parquet', 'codebook.json', 'codebook.md',
-      'datapackage.json', 'reports.csv', 'reports.parquet', 'status.csv', 'status.parquet',
+      // Issue 13: versions (every original) and cells_all (cells of every version) beside reports and cells.
+      'agencies.csv', 'agencies.parquet', 'cells.csv', 'cells.parquet', 'cells_all.csv', 'cells_all.parquet', 'checks.csv', 'checks.parquet', 'codebook.json', 'codebook.md',
+      'datapackage.json', 'reports.csv', 'reports.parquet', 'status.csv', 'status.parquet', 'versions.csv', 'versions.parquet',
     ]);
   });
 
