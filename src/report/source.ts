@@ -67,5 +67,6 @@ export async function loadFacts({ store, archive }: Pick<Storage, 'store' | 'arc
       parse: records.get(v.version_id) ?? { ok: false, problem: 'not parsed yet' },
     });
   }
-  return { agencies, versions, evidence: await evidenceOf(store, agencies) };
+  const evidence = (await evidenceOf(store, agencies)).map((e) => ({ ...e, archivePath: e.sha256 ? archive.pathOf(e.sha256) : null }));
+  return { agencies, versions, evidence };
 }

@@ -74,6 +74,8 @@ export interface ListEvidence {
   held: string | null;
   /** Digest of the archived list page, when it was archived. */
   sha256: string | null;
+  /** Where that capture is on this machine, when known (for links from the dashboard). */
+  archivePath?: string | null;
   /** Every page of the attempt, with its capture; absent when built by hand. */
   pages?: PageRead[];
   /** The portal platform the crawl recognised, when it recorded one. */
