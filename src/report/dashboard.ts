@@ -6,9 +6,9 @@
  * copied beside the page (no CDN); the data is embedded as JSON and every piece of text reaches the page
  * through textContent, never as markup.
  */
-import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { provinceCode, provinces, regionLabel } from '../seeds/regions.ts';
 import { isSha256 } from '../archive/index.ts';
 import { sniffOriginal, type OriginalKind } from '../extract/index.ts';
@@ -71,9 +71,9 @@ export interface DashboardOptions {
   /** Report years shown; default every year with a report plus the last year now due. */
   years?: number[];
   /**
-   * How numbers link to originals: `relative` (links named with the right extension, pointing into the
-   * storage's archive; keep the site beside the storage, default), `copy` (originals copied into the site,
-   * self-contained) or `none` (the source URL).
+   * How numbers link to originals: `relative` (hard links to the archived files, named with the right
+   * extension; default), `copy` (originals copied into the site, self-contained, publishable) or `none`
+   * (the source URL).
    */
   originals?: 'relative' | 'copy' | 'none';
 }
@@ -117,7 +117,9 @@ interface Linked { sha256: string; archivePath: string | null; url: string | nul
 
 /**
  * The site's links to originals, each named `originals/<sha256>.<ext>` so a browser opens it as what it is
- * (an HTML report rendered, not shown as source): a relative symlink into the archive, or a copy.
+ * (an HTML report rendered, not shown as source): a hard link to the archived file (no second copy; a
+ * symlink would not do, browsers take the type from the target's name), a copy across file systems or
+ * with `copy`.
  */
 async function linkOriginals(dir: string, originals: Linked[], mode: DashboardOptions['originals']): Promise<Map<string, string>> {
   const hrefs = new Map<string, string>();
@@ -132,7 +134,9 @@ async function linkOriginals(dir: string, originals: Linked[], mode: DashboardOp
     try { bytes = readFileSync(o.archivePath); } catch { continue; } // missing original: no link; verify reports it
     const name = `${o.sha256}.${await extensionOf(bytes, o.url)}`;
     if (mode === 'copy') copyFileSync(o.archivePath, join(od, name));
-    else symlinkSync(relative(od, o.archivePath), join(od, name));
+    else {
+      try { linkSync(o.archivePath, join(od, name)); } catch { copyFileSync(o.archivePath, join(od, name)); }
+    }
     hrefs.set(o.sha256, `originals/${name}`);
   }
   return hrefs;

@@ -14,7 +14,7 @@ export const registerDashboard: RegisterCommand = (program: Command) => {
     .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)'))
     .option('--years <list>', 'report years to show, comma-separated (default: every year with a report and the last year due)')
     .option('--today <date>', 'judge status as of this date, YYYY-MM-DD (default: today in China)')
-    .option('--originals <mode>', 'links to originals: relative (links with the right extension into the storage), copy (into the site), none (the source URL)', 'relative')
+    .option('--originals <mode>', 'links to originals, each named <sha256>.<ext> so it opens as what it is: relative (hard links to the archived files), copy (copies, to publish the site), none (the source URL)', 'relative')
     .addHelpText('after', exitCodesHelp([EXIT.ok, EXIT.error, EXIT.usage]))
     .action(async (opts: { out: string; storage?: string; seeds?: string; province?: string[]; level?: string[]; limit?: string; years?: string; today?: string; originals: string }) => {
       if (!['relative', 'copy', 'none'].includes(opts.originals)) throw new UserError(`--originals must be relative, copy or none, not "${opts.originals}"`);
