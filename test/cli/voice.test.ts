@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.ts';
+import { readFileSync } from 'node:fs';
+import { EXIT, EXIT_MEANING } from '../../src/cli/exit-codes.ts';
 import { snakeCaseKeys } from '../../src/cli/json.ts';
 import { fillStore } from '../report/store-fixture.ts';
 
@@ -74,5 +75,10 @@ describe('exit codes in --help', () => {
       expect(h).toContain(line);
     }
     expect(cli('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('docs/operations.md describes the same codes with the same words', () => {
+    const doc = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    for (const code of Object.values(EXIT)) expect(doc).toContain(`| ${code} | ${EXIT_MEANING[code]} |`);
   });
 });
