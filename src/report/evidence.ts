@@ -91,6 +91,10 @@ export function columnEvidence(agencies: AgencyFacts[], facts: ColumnFacts): Lis
       for (const h of hosts) for (const r of failuresByHost.get(h) ?? []) if (r.run_id === run) add(r, 'shared host');
       mine = [...pages.values()].filter((p) => p.read.run_id === run);
     }
+    // A failure retried with success is not a failure: of each URL, the last attempt of the run counts.
+    const last = new Map<string, PageRead & { read: ColumnRead }>();
+    for (const p of mine.sort((x, y) => x.fetchedAt.localeCompare(y.fetchedAt) || x.read.fetch_id - y.read.fetch_id)) last.set(p.read.url, p);
+    mine = [...last.values()];
     const problems = summary && summary.run_id === run ? problemsOf(summary) : [];
     out.push(judge(a, columns, mine, problems, summary && summary.run_id === run ? summary : undefined, facts.linksPerList));
   }
@@ -116,14 +120,15 @@ function judge(a: AgencyFacts, columns: string[], mine: (PageRead & { read: Colu
   // Blocked: the crawl says so (a challenge not passed, robots.txt, a list that needs a browser), or a page refused us.
   const refused = failed.find((p) => p.status !== null && BLOCKED_STATUS.has(p.status));
   const blocked = problems.find((p) => p.outcome === 'blocked')?.reason ?? (refused ? `HTTP ${refused.status}${refused.via === 'own' ? '' : ` (${where(refused)})`}` : null);
-  if (blocked) return { ...base, outcome: 'blocked', reason: blocked, held: ok.length ? `partly read: ${ok.length} of ${mine.length} list page(s)` : null, linksFound: null };
+  const partly = ok.length ? (failed.length ? `partly read: ${ok.length} of ${mine.length} list page(s)` : `${ok.length} list page(s) fetched`) : null;
+  if (blocked) return { ...base, outcome: 'blocked', reason: blocked, held: partly, linksFound: null };
   // Unreachable: any page of the column failed, or the crawl noted so. A column partly read is not "read":
   // the year's report may be on the page that failed.
   const noted = problems.find((p) => p.outcome === 'unreachable' || p.outcome === 'no-list-url');
   if (failed.length || noted) {
     const reason = noted ? (noted.outcome === 'no-list-url' ? `no 年报 column found: ${noted.reason}` : noted.reason)
       : `${failed[0]!.error ?? `HTTP ${failed[0]!.status}`} (${where(failed[0]!)})`;
-    return { ...base, outcome: 'unreachable', reason, held: ok.length ? `partly read: ${ok.length} of ${mine.length} list page(s)` : null, linksFound: null };
+    return { ...base, outcome: 'unreachable', reason, held: partly, linksFound: null };
   }
   if (!ok.length) {
     // A summary with nothing read behind it: the crawl counted the agency but fetched none of its pages.

@@ -197,7 +197,7 @@ describe('dashboard views a person would use (Chromium, desktop)', () => {
 
 describe('dashboard at phone width (400 px, Chromium)', () => {
   it('no sideways scroll, charts inside the screen, the agency page too', async () => {
-    const phone = await browser.newPage({ viewport: { width: 400, height: 860 } } as never);
+    const phone = await browser.newPage();
     await phone.setViewportSize({ width: 400, height: 860 });
     await phone.goto(indexUrl());
     await phone.waitForSelector('body[data-ready="1"]');

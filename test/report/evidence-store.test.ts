@@ -15,6 +15,7 @@
  *   q   report at 4 URLs (page, PDF, quoted copy, _wap twin), the PDF corrected once → on time, one report:
  *       versions 2 (the PDF's change), sources 4, current = the corrected PDF
  *   nc  nothing tried                                                  → not_checked
+ *   r1  its list answered 503, the retry 200, no 2023 report            → missing (the last attempt counts)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,7 @@ const AGENCIES = [
   A('l1', ['http://county.localhost/nb/']), A('l2', ['http://county.localhost/nb/']),
   A('m1', ['http://city.localhost/bm/']), A('m2', ['http://city.localhost/bm/']),
   A('js', ['http://js.localhost/nb/']), A('q', ['http://q.localhost/nb/'], '110105'), A('nc', ['http://nc.localhost/nb/']),
+  A('r1', ['http://r1.localhost/nb/']),
 ];
 const AT = '2024-04-15T02:00:00.000Z';
 const SHELL = '<html><body><div id="app"></div><script>var api="/api/list?col=nb"</script></body></html>';
@@ -90,6 +92,10 @@ beforeAll(async () => {
     await list('js', 'http://js.localhost/nb/', { body: SHELL });
     await s.store.agencyRuns.noteProblem(runId, 'js', 'blocked', 'list needs JavaScript: http://js.localhost/nb/');
 
+    // A server error, retried with success.
+    await list('r1', 'http://r1.localhost/nb/', { status: 503 });
+    await list('r1', 'http://r1.localhost/nb/', { body: '<ul><li>2022年报</li></ul>' });
+
     // q's report at four URLs: the page (links to the PDF, no table of its own), the PDF, a city column's
     // quoted copy (only two tables came through), the page's _wap twin; later the PDF is corrected.
     await list('q', 'http://q.localhost/nb/', { body: '<ul><li><a href="2023.html">2023年度报告</a></li></ul>' });
@@ -118,6 +124,7 @@ beforeAll(async () => {
     await summary(s, runId, 'm2');
     await summary(s, runId, 'js', { pages: 1, blocked: 'list needs JavaScript: http://js.localhost/nb/' });
     await summary(s, runId, 'q', { pages: 1, found: 1 });
+    await summary(s, runId, 'r1', { pages: 1 });
     await s.store.runs.finish(runId, 'ok');
   } finally {
     await s.close();
@@ -158,6 +165,7 @@ describe('status from what was read, per agency', () => {
     const by = await status();
     expect(by['js']).toMatchObject({ status: 'blocked', reason: 'list needs JavaScript: http://js.localhost/nb/' });
     expect(by['nc']).toMatchObject({ status: 'not_checked', lastReadUrl: null, lastReadAt: null });
+    expect(by['r1']).toMatchObject({ status: 'missing', lastReadHeld: '1 list page(s) read, 0 report link(s) found' });
   });
 
   it('a report at four URLs is one report: two versions (one change at one source), four sources', async () => {
