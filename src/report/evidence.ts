@@ -134,9 +134,12 @@ function judge(a: AgencyFacts, columns: string[], mine: (PageRead & { read: Colu
     // A summary with nothing read behind it: the crawl counted the agency but fetched none of its pages.
     return { ...base, outcome: 'not_checked', reason: 'the crawl recorded no read of its 年报 column', held: null, linksFound: null };
   }
-  const found = ok.reduce((n, p) => n + (links.get(p.read.url) ?? 0), 0) || (summary?.reports_found ?? 0);
+  // Found: the reports the crawl assigned to this agency from its column; a list it shares may hold others'.
+  const held = ok.reduce((n, p) => n + (links.get(p.read.url) ?? 0), 0);
+  const found = summary ? summary.reports_found : held;
   return {
     ...base, outcome: 'ok', reason: null, linksFound: found,
-    held: `${ok.length} list page(s) read, ${found} report link(s) found${platform ? `, platform ${platform}` : ''}`,
+    held: `${ok.length} list page(s) read, ${found} report link(s) found${summary?.reports_new ? `, ${summary.reports_new} new` : ''}`
+      + (found === 0 && held > 0 ? `; its pages held ${held} report link(s) in all` : '') + (platform ? `; platform ${platform}` : ''),
   };
 }

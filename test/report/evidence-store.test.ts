@@ -156,7 +156,7 @@ describe('status from what was read, per agency', () => {
     expect(by['l2']).toMatchObject({ status: 'unreachable', reason: 'HTTP 503 (http://county.localhost/nb/, a list page it shares)' });
     expect(by['m1']).toMatchObject({ status: 'on_time', publishedDate: '2024-01-20' });
     expect(by['m2']).toMatchObject({ status: 'missing', lastReadUrl: 'http://city.localhost/bm/', lastReadSha256: sha.m2List });
-    expect(by['m2']!.lastReadHeld).toBe('1 list page(s) read, 1 report link(s) found');
+    expect(by['m2']!.lastReadHeld).toBe('1 list page(s) read, 0 report link(s) found; its pages held 1 report link(s) in all');
     // The evidence names the page and its archived capture.
     expect(by['m2']!.evidence).toContain(`http://city.localhost/bm/ (capture sha256:${sha.m2List}; shared list)`);
   });
