@@ -17,11 +17,11 @@ export const STATUS_MEANING: Record<StatusKind, string> = {
   late: 'published after the deadline (days counted from the date the page or file shows)',
   published_undated: 'published, but neither page nor file shows a date and we first saw it after the deadline',
   not_parsed: 'a report was found but its tables could not be read',
-  missing: 'deadline passed; the column was read and held no report for the year',
+  missing: 'deadline passed; the column was read in full and held no report for the year',
   not_yet_due: 'the deadline has not passed yet and no report was found',
   unreachable: 'deadline passed; the column could not be read (network, server error)',
-  blocked: 'deadline passed; the site refused us (403, WAF challenge, robots.txt)',
-  not_checked: 'deadline passed; the column has never been read',
+  blocked: 'deadline passed; the site refused us (403, WAF challenge, robots.txt, a list that needs a browser)',
+  not_checked: 'deadline passed; nothing was tried for the column, or nothing of it was fetched',
 };
 
 export interface StatusRow {
