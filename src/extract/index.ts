@@ -10,6 +10,7 @@ import { checkZip } from './zipguard.ts';
 import { documentFromDoc, documentFromDocx, documentFromSheet, documentViaLibreOffice } from './office.ts';
 import { documentFromOfd } from './ofd.ts';
 import { sniffOriginal, type OriginalKind } from './sniff.ts';
+import { textOfBytes } from './plaintext.ts';
 
 export type { Block, ExtractedDocument, ExtractionMethod, DocumentMeta } from './document.ts';
 export { documentFromText } from './text.ts';
@@ -92,7 +93,7 @@ async function extractKind(kind: OriginalKind, bytes: Buffer, hints: OriginalHin
     case 'zip':
       throw new Error('the original is a ZIP archive that holds no DOCX, XLSX or OFD document');
     case 'text': {
-      const text = bytes.toString('utf8');
+      const text = textOfBytes(bytes);
       const markdown = /\.md$/i.test(hints.fileName ?? '') || /^\s*\|.*\|\s*$/m.test(text);
       return documentFromText(text, markdown ? 'markdown' : 'text');
     }

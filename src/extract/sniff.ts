@@ -49,7 +49,26 @@ export async function sniffOriginal(bytes: Buffer): Promise<OriginalKind> {
     return 'zip';
   }
   if (sig) return sig[0];
-  const head = bytes.subarray(0, 2048).toString('latin1').replace(/^\ufeff|^\xef\xbb\xbf/, '').trimStart().toLowerCase();
-  if (/^<(!doctype html|html|head|body|meta|table|div|p[\s>]|\?xml[^>]*>\s*<(!doctype html|html))/.test(head) || /<html[\s>]/.test(head)) return 'html';
+  if (looksLikeHtml(bytes.subarray(0, 8192).toString('latin1'))) return 'html';
   return 'text';
+}
+
+/** Element names that open an HTML document or a fragment of one (a report body saved without <html>). */
+const HTML_OPENERS = /^<(?:!doctype\s+html|html|head|body|meta|title|link|style|script|table|tbody|tr|td|div|span|p|h[1-6]|center|font|section|article|ul|ol|br|b|strong|img|a)[\s>/]/;
+
+/**
+ * HTML, whole page or fragment: leading comments, BOM and whitespace skipped, the first element is an
+ * HTML one, or an <html> element comes later. Markdown that starts with text stays text, even with
+ * inline <br> or HTML tables in it (converters write those; the text reader reads them).
+ */
+export function looksLikeHtml(headLatin1: string): boolean {
+  let head = headLatin1.replace(/^(?:\ufeff|\xef\xbb\xbf)/, '').trimStart().toLowerCase();
+  for (let i = 0; i < 50 && head.startsWith('<!--'); i++) {
+    const end = head.indexOf('-->');
+    if (end < 0) return true; // a comment longer than the head: only HTML starts like this
+    head = head.slice(end + 3).trimStart();
+  }
+  if (/^<\?xml[^>]*>\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype html|html)/.test(head)) return true;
+  if (HTML_OPENERS.test(head)) return true;
+  return /<html[\s>]/.test(head);
 }

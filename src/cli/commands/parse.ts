@@ -33,7 +33,8 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       } finally {
         await pool.close();
       }
-      if (failed) setExit(1);
+      // A file that is not a readable report (missing, a directory, empty, random bytes) is bad input.
+      if (failed) setExit(2);
     });
 };
 
