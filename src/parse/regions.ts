@@ -9,6 +9,8 @@ export interface PrintedRow {
   row: string;
   parts: LineParts;
   line: number;
+  /** own: the line's own label names the row; near: a label line just above or below it does. */
+  how: 'own' | 'near';
 }
 
 export interface TableRegion {
@@ -84,20 +86,20 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
       held = null;
     }
     if (hasNumbers && match) {
-      current.rows.push({ row: match.row, parts, line: line.index });
+      current.rows.push({ row: match.row, parts, line: line.index, how: 'own' });
     } else if (hasNumbers && current.table === 'appeals') {
       // Table 四's labels are column headers: its numbers come as lines of numbers only.
       current.orphans.push({ line: line.index, parts });
     } else if (hasNumbers) {
       const owner = pending.pop();
-      if (owner) current.rows.push({ row: owner.row, parts, line: line.index });
+      if (owner) current.rows.push({ row: owner.row, parts, line: line.index, how: 'near' });
       else {
         if (held) current.orphans.push(held);
         held = { line: line.index, parts };
       }
     } else if (match && !filled().has(match.row)) {
       if (held) {
-        current.rows.push({ row: match.row, parts: held.parts, line: held.line });
+        current.rows.push({ row: match.row, parts: held.parts, line: held.line, how: 'near' });
         held = null;
       } else pending.push({ row: match.row, line: line.index });
     }

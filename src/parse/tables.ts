@@ -5,6 +5,7 @@ import { identitiesFor } from './identities.ts';
 import { identityScore, rowCandidates, type Candidate, type RowIdentity } from './placement.ts';
 import type { LineParts } from './lines.ts';
 import type { TableRegion } from './regions.ts';
+import { orderRows } from './order.ts';
 import type { Cell, FormatVersion, TableKey, TableRecord } from './record.ts';
 import type { PrintedValue } from './values.ts';
 
@@ -23,7 +24,8 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   const expected = tableRows(version, table);
   const keys = new Set(expected.map((r) => r.row));
   const printed = new Map<string, LineParts>();
-  for (const r of region.rows) {
+  const placed = table === 'requests' ? orderRows(region, expected.map((r) => r.row), warnings) : region.rows;
+  for (const r of placed) {
     if (!keys.has(r.row)) {
       warnings.push(`${table}.${r.row}: row of the other format version ignored (table read as ${version})`);
     } else if (printed.has(r.row)) {
@@ -31,7 +33,7 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
     } else printed.set(r.row, r.parts);
   }
   for (const o of region.orphans) {
-    if (table !== 'appeals') warnings.push(`${table}: numbers on line ${o.line + 1} belong to no row (${o.parts.slots.map((s) => s.text).join(' ')})`);
+    if (table === 'active') warnings.push(`${table}: numbers on line ${o.line + 1} belong to no row (${o.parts.slots.map((s) => s.text).join(' ')})`);
   }
 
   const trailingArtifacts = trailingEmptiesAreArtifacts(table, version, printed);
@@ -112,19 +114,7 @@ function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional
 
 function slotsOf(parts: LineParts, n: number, trailingArtifacts: boolean): PrintedValue[] {
   if (!trailingArtifacts && parts.rawSlots.length === n) return parts.rawSlots;
-  return parts.grid ? foldMergedCells(parts.slots, n) : parts.slots;
-}
-
-/**
- * A grid expands a merged cell into every column it spans ("行政许可 | 447228 | 447228 | 447228" for a
- * one-column row). When a row has too many values and they are n runs of one printed text, all of one
- * length, each run was one cell. Anything less regular is left to placement.
- */
-function foldMergedCells(slots: PrintedValue[], n: number): PrintedValue[] {
-  if (slots.length <= n || slots.length % n !== 0 || slots.some((s) => s.text === '')) return slots;
-  const span = slots.length / n;
-  const runs = Array.from({ length: n }, (_, i) => slots.slice(i * span, (i + 1) * span));
-  return runs.every((run) => run.every((s) => s.text === run[0]!.text)) ? runs.map((run) => run[0]!) : slots;
+  return parts.slots;
 }
 
 /** Text sources often end every row with a stray tab; then a trailing empty field is not a blank cell. */
