@@ -262,9 +262,12 @@ function columnScore(ids: { left: [number, number][]; right: [number, number][] 
 /**
  * The cells of a row from its surviving placements: where they all agree the cell is read (or inferred);
  * the positions seen in the source break ties; what still differs is uncertain, and a value that differs
- * is left null rather than guessed.
+ * is left null rather than guessed. A cell cut from a run of digits is as certain as any other when the
+ * identities (and the row's shape) allowed one cut only.
  */
 function settle(options: Candidate[]): Cell[] {
+  // A cut digit run is certain when every cut was tried and the identities left one value.
+  const exhaustive = options.every((c) => c.exhaustive !== false);
   const topPrior = Math.max(...options.map((c) => c.prior));
   const top = options.filter((c) => c.prior === topPrior);
   const n = top[0]!.values.length;
@@ -279,7 +282,7 @@ function settle(options: Candidate[]): Cell[] {
       value: agreed ? first.values[i]! : null,
       text: agreed && placed ? first.texts[i]! : null,
       inferred: agreed && (placed ? first.inferred[i]! : true),
-      uncertain: !agreed || !placed || first.split[i]!,
+      uncertain: !agreed || !placed || (first.split[i]! && !exhaustive),
     });
   }
   return cells;
