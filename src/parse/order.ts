@@ -11,7 +11,8 @@ import type { PrintedRow, TableRegion } from './regions.ts';
 export function orderRows(region: TableRegion, template: string[], warnings: string[]): PrintedRow[] {
   const pos = new Map(template.map((r, i) => [r, i]));
   const items: Array<{ line: number; parts: LineParts; own?: string; near?: string }> = [
-    ...region.rows.filter((r) => pos.has(r.row)).map((r) => ({ line: r.line, parts: r.parts, ...(r.how === 'own' ? { own: r.row } : { near: r.row }) })),
+    // A row named only by a nearby label must look like a row (a stray "1" under a label is not one).
+    ...region.rows.filter((r) => pos.has(r.row) && (r.how === 'own' || rowLike(r.parts))).map((r) => ({ line: r.line, parts: r.parts, ...(r.how === 'own' ? { own: r.row } : { near: r.row }) })),
     ...region.orphans.filter((o) => rowLike(o.parts)).map((o) => ({ line: o.line, parts: o.parts })),
   ].sort((a, b) => a.line - b.line);
   // Anchors: the longest run of own-labelled rows in template order (a duplicate or stray label drops out).

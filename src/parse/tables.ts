@@ -6,6 +6,7 @@ import { identityScore, rowCandidates, type Candidate, type RowIdentity } from '
 import type { LineParts } from './lines.ts';
 import type { TableRegion } from './regions.ts';
 import { orderRows } from './order.ts';
+import { activeFromCells, isCellPerLine, requestsFromCells, valuesInOrder } from './stream.ts';
 import type { Cell, FormatVersion, TableKey, TableRecord } from './record.ts';
 import type { PrintedValue } from './values.ts';
 
@@ -24,7 +25,9 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   const expected = tableRows(version, table);
   const keys = new Set(expected.map((r) => r.row));
   const printed = new Map<string, LineParts>();
-  const placed = table === 'requests' ? orderRows(region, expected.map((r) => r.row), warnings) : region.rows;
+  const placed = table === 'requests'
+    ? orderRows(isCellPerLine(region) ? requestsFromCells(region, warnings) : region, expected.map((r) => r.row), warnings)
+    : table === 'active' && isCellPerLine(region) ? activeFromCells(region, version) : region.rows;
   for (const r of placed) {
     if (!keys.has(r.row)) {
       warnings.push(`${table}.${r.row}: row of the other format version ignored (table read as ${version})`);
@@ -97,6 +100,7 @@ function unplaced(n: number): Candidate {
     split: new Array(n).fill(true),
     prior: 0,
     dropped: [],
+    exhaustive: false,
   };
 }
 
@@ -104,9 +108,13 @@ function unplaced(n: number): Candidate {
 function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional: boolean } | null {
   const lines = region.orphans.filter((o) => o.parts.labelFields === 0);
   if (!lines.length) return null;
-  // One number a line (plain text of a PDF) loses the row order of the table: nothing can be placed.
+  // One number a line (plain text of a PDF) may come in any order: the fifteen are taken as printed
+  // only when every group's 总计 is the sum of its four results; otherwise nothing can be placed.
   if (lines.length > 3 && lines.filter((o) => o.parts.slots.length === 1).length > lines.length / 2) {
-    return { slots: [], positional: false };
+    const values = valuesInOrder(region);
+    const v = values.map((s) => (s.kind === 'number' ? s.value : NaN));
+    const ordered = v.length === 15 && [0, 5, 10].every((g) => v[g]! + v[g + 1]! + v[g + 2]! + v[g + 3]! === v[g + 4]);
+    return ordered ? { slots: values, positional: true } : { slots: [], positional: false };
   }
   const slots = lines.flatMap((o) => (o.parts.rawSlots.length === 15 ? o.parts.rawSlots : o.parts.slots));
   return { slots, positional: lines.every((o) => o.parts.positional) };
@@ -161,6 +169,12 @@ function detectVersion(table: TableKey, region: TableRegion): FormatVersion | nu
     const v21 = only('2021');
     const v19 = only('2019');
     if (v21 || v19) return v21 >= v19 ? '2021' : '2019';
+    // No row with numbers named a version (one value a line, labels apart): the table's own labels do.
+    // (六)其他处理 heads the three 2021 rows too, so it says 2019 only when no 2021 row label is printed.
+    const text = compact(region.lines.map((l) => l.fields.join('')).join('\n'));
+    const has = (v: FormatVersion) => ROW_ALIASES.requests.some((a) => a.only === v && a.phrases.some((p) => text.includes(p)));
+    if (has('2021')) return '2021';
+    if (has('2019')) return '2019';
   }
   return null;
 }

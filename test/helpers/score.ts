@@ -1,7 +1,7 @@
 import type { ReportRecord, TableKey } from '../../src/parse/index.ts';
 
 /** What the labels hold: table → row → values in codebook column order (a row or table left out is not scored). */
-export type Labels = Partial<Record<TableKey, Record<string, number[]>>>;
+export type Labels = Partial<Record<TableKey, Record<string, (number | null)[]> | undefined>>;
 
 export interface Score {
   cells: number;
@@ -17,7 +17,8 @@ export interface Score {
 /** Scores a record against hand labels, cell by cell. */
 export function score(record: ReportRecord, labels: Labels): Score {
   const s: Score = { cells: 0, right: 0, wrongCertain: 0, marked: 0, misses: [] };
-  for (const [table, rows] of Object.entries(labels) as [TableKey, Record<string, number[]>][]) {
+  for (const [table, rows] of Object.entries(labels) as [TableKey, Record<string, (number | null)[]> | undefined][]) {
+    if (!rows) continue;
     for (const [row, want] of Object.entries(rows)) {
       const cells = Object.values(record.tables[table].rows[row] ?? {});
       want.forEach((v, i) => {
