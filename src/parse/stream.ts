@@ -19,8 +19,11 @@ export function isCellPerLine(region: TableRegion): boolean {
   let other = 0;
   for (const line of region.lines) {
     const p = splitLine(line);
+    // A run of seven or more digits is a whole row run together, not one cell; so is a label glued to digits.
+    const glued = !p.slots.length && /[\u4e00-\u9fff）)”"’]\d+(?:\.\d+)?$/.test(line.fields.join('').trim());
+    if (glued) other++;
     if (!p.slots.length) continue;
-    if (p.labelFields === 0 && p.slots.length === 1) single++;
+    if (p.labelFields === 0 && p.slots.length === 1 && p.slots[0]!.text.replace(/\D/g, '').length < 7) single++;
     else other++;
   }
   return single >= 6 && single >= 4 * other;
