@@ -10,17 +10,19 @@ const isControl = (b: number) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0
  * binary format: about one byte in ten is a control byte, where text has none).
  */
 export function textOfBytes(bytes: Buffer): string {
-  if (!bytes.length) throw new RefusedOriginal('empty file (0 bytes)');
-  const bom = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-  if (!bom) {
-    const head = bytes.subarray(0, 65536);
-    let control = 0;
-    for (const b of head) if (isControl(b)) control++;
-    if (control > head.length * 0.01) {
-      throw new RefusedOriginal(`not a document of any known format (binary data: ${control} control bytes in the first ${head.length})`);
-    }
-  }
+  const why = notText(bytes);
+  if (why) throw new RefusedOriginal(why);
   const text = decodeHtml(bytes).html.replace(/^\uFEFF/, '');
   if (!text.trim()) throw new RefusedOriginal(`holds no text (${bytes.length} bytes of whitespace)`);
   return text;
+}
+
+/** Why bytes that carry no known signature are no text file, or null when they may be one. */
+export function notText(bytes: Buffer): string | null {
+  if (!bytes.length) return 'empty file (0 bytes)';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return null;
+  const head = bytes.subarray(0, 65536);
+  let control = 0;
+  for (const b of head) if (isControl(b)) control++;
+  return control > head.length * 0.01 ? `not a document of any known format (binary data: ${control} control bytes in the first ${head.length})` : null;
 }

@@ -30,6 +30,12 @@ const OLE_STREAMS: Array<[OriginalKind, string]> = [
   ['xls', 'Book'],
 ];
 
+/** Whether the bytes start like a format the extractor reads other than plain text (cheap, no parsing). */
+export function hasSignature(bytes: Buffer): boolean {
+  return bytes.subarray(0, 1024).includes('%PDF-') || SIGNATURES.some(([, b]) => b.every((v, i) => bytes[i] === v))
+    || looksLikeHtml(bytes.subarray(0, 8192).toString('latin1'));
+}
+
 export async function sniffOriginal(bytes: Buffer): Promise<OriginalKind> {
   // %PDF may follow a little junk (a BOM, an HTTP header left in by a bad save).
   if (bytes.subarray(0, 1024).includes('%PDF-')) return 'pdf';

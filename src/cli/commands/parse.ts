@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { hasSignature } from '../../extract/sniff.ts';
+import { notText } from '../../extract/plaintext.ts';
 import { tableRows, type ReportRecord } from '../../parse/index.ts';
 import { ParsePool } from '../../store/workers.ts';
 import { UserError } from '../errors.ts';
@@ -20,10 +22,18 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       // hostile one fails alone with one line instead of hanging or exhausting this process.
       const pool = new ParsePool(1, { ocr: opts.ocr, timeoutMs: seconds * 1000 });
       let failed = 0;
+      let notReports = 0;
       try {
         for (const file of files) {
           try {
-            const record = await pool.parse(await readFile(file), { fileName: file }, file);
+            const bytes = await readFile(file).catch((err: unknown) => { notReports++; throw err; });
+            // Empty files and bytes of no known format are refused here, before a worker starts on them.
+            const why = hasSignature(bytes) ? null : notText(bytes);
+            if (why) {
+              notReports++;
+              throw new Error(why);
+            }
+            const record = await pool.parse(bytes, { fileName: file }, file);
             process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
           } catch (err) {
             failed++;
@@ -33,8 +43,10 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       } finally {
         await pool.close();
       }
-      // A file that is not a readable report (missing, a directory, empty, random bytes) is bad input.
-      if (failed) setExit(2);
+      // A path that is no report file at all (missing, a directory, empty, random bytes) is bad input: 2.
+      // A report file that cannot be read (damaged, refused, too slow) is a failure of that file: 1.
+      if (notReports) setExit(2);
+      else if (failed) setExit(1);
     });
 };
 
