@@ -48,7 +48,8 @@ function mergeRulings(list: Ruling[]): Ruling[] {
   list.sort((a, b) => a.pos - b.pos || a.from - b.from);
   const out: Ruling[] = [];
   for (const r of list) {
-    const last = [...out].reverse().find((o) => Math.abs(o.pos - r.pos) <= SNAP / 2 && r.from <= o.to + SNAP);
+    // Touching on both ends: a piece that lies before a ruling must not stretch it back over a gap.
+    const last = [...out].reverse().find((o) => Math.abs(o.pos - r.pos) <= SNAP / 2 && r.from <= o.to + SNAP && r.to >= o.from - SNAP);
     if (last) {
       last.to = Math.max(last.to, r.to);
       last.from = Math.min(last.from, r.from);

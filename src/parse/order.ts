@@ -2,17 +2,21 @@ import type { LineParts } from './lines.ts';
 import type { PrintedRow, TableRegion } from './regions.ts';
 
 /**
- * Table 三's rows are printed in the codebook's order, whatever happens to their labels (wrapped away,
+ * A table's rows are printed in the codebook's order, whatever happens to their labels (wrapped away,
  * left in the text above a markdown table, lost in a one-cell-per-line rendering). Rows named by their
  * own label are anchors (those out of order are not trusted); between two anchors, when the rows of
  * numbers found equal the rows the template has there, they take those rows in order. Otherwise only
  * a nearby label can place a row, and the rest stay unplaced.
  */
-export function orderRows(region: TableRegion, template: string[], warnings: string[]): PrintedRow[] {
+export function orderRows(region: TableRegion, template: string[], warnings: string[], minNumbers = 3): PrintedRow[] {
   const pos = new Map(template.map((r, i) => [r, i]));
+  const rowLike = (parts: LineParts) => looksLikeRow(parts, minNumbers);
   const items: Array<{ line: number; parts: LineParts; own?: string; near?: string }> = [
-    // A row named only by a nearby label must look like a row (a stray "1" under a label is not one).
-    ...region.rows.filter((r) => pos.has(r.row) && (r.how === 'own' || rowLike(r.parts))).map((r) => ({ line: r.line, parts: r.parts, ...(r.how === 'own' ? { own: r.row } : { near: r.row }) })),
+    // A row named only by a nearby label must look like a row (a stray "1" under a label is not one); a
+    // row named for the other format version ("（六）其他处理" heading three 2021 rows) is unnamed here.
+    ...region.rows.filter((r) => (r.how === 'own' && pos.has(r.row)) || rowLike(r.parts)).map((r) => ({
+      line: r.line, parts: r.parts, ...(!pos.has(r.row) ? {} : r.how === 'own' ? { own: r.row } : { near: r.row }),
+    })),
     ...region.orphans.filter((o) => rowLike(o.parts)).map((o) => ({ line: o.line, parts: o.parts })),
   ].sort((a, b) => a.line - b.line);
   // Anchors: the longest run of own-labelled rows in template order (a duplicate or stray label drops out).
@@ -41,7 +45,7 @@ export function orderRows(region: TableRegion, template: string[], warnings: str
         used.add(p);
         last = p;
       } else if (rowLike(it.parts)) {
-        warnings.push(`requests: numbers on line ${it.line + 1} fit no row between ${template[lo] ?? 'the start'} and ${template[hi] ?? 'the end'} (${it.parts.slots.map((s) => s.text).join(' ')})`);
+        warnings.push(`${region.table}: numbers on line ${it.line + 1} fit no row between ${template[lo] ?? 'the start'} and ${template[hi] ?? 'the end'} (${it.parts.slots.map((s) => s.text).join(' ')})`);
       }
     }
   };
@@ -55,13 +59,21 @@ export function orderRows(region: TableRegion, template: string[], warnings: str
     prevPos = p;
   });
   fill(prevItem, items.length, prevPos, template.length);
+  // A row named by its own label out of order (a converter moved a table's first rows to its end) is
+  // still that row; it only does not anchor the others.
+  items.forEach((it, i) => {
+    if (it.own && !anchors.has(i) && !used.has(pos.get(it.own)!) && !out.some((o) => o.line === it.line)) {
+      out.push({ row: it.own, parts: it.parts, line: it.line, how: 'own' });
+      used.add(pos.get(it.own)!);
+    }
+  });
   return out.sort((a, b) => a.line - b.line);
 }
 
-/** A line that can be a row of table 三: several numbers, or one run of digits long enough for seven. */
-function rowLike(parts: LineParts): boolean {
+/** A line that can be a row: enough numbers (three for table 三), or one run of digits long enough for seven. */
+function looksLikeRow(parts: LineParts, minNumbers: number): boolean {
   const numbers = parts.slots.filter((s) => s.kind !== 'text');
-  if (numbers.length >= 3) return true;
+  if (numbers.length >= minNumbers) return true;
   return numbers.length > 0 && numbers.reduce((n, s) => n + s.text.replace(/\D/g, '').length, 0) >= 7;
 }
 

@@ -27,7 +27,9 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   const printed = new Map<string, LineParts>();
   const placed = table === 'requests'
     ? orderRows(isCellPerLine(region) ? requestsFromCells(region, warnings) : region, expected.map((r) => r.row), warnings)
-    : table === 'active' && isCellPerLine(region) ? activeFromCells(region, version) : region.rows;
+    : table === 'active'
+      ? (isCellPerLine(region) ? activeFromCells(region, version) : orderRows(region, expected.map((r) => r.row), warnings, 1))
+      : region.rows;
   for (const r of placed) {
     if (!keys.has(r.row)) {
       warnings.push(`${table}.${r.row}: row of the other format version ignored (table read as ${version})`);
