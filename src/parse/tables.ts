@@ -37,9 +37,6 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
       warnings.push(`${table}.${r.row}: printed twice; the first is kept`);
     } else printed.set(r.row, r.parts);
   }
-  for (const o of region.orphans) {
-    if (table === 'active') warnings.push(`${table}: numbers on line ${o.line + 1} belong to no row (${o.parts.slots.map((s) => s.text).join(' ')})`);
-  }
 
   const trailingArtifacts = trailingEmptiesAreArtifacts(table, version, printed);
   const choices = new Map<string, Candidate[]>();
