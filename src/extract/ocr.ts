@@ -130,19 +130,22 @@ async function tesseractWords(pgmPath: string, args: string[]): Promise<PlacedTe
 }
 
 /**
- * A scan as tesseract and the rule finder want it: straightened (a page fed 0.3-0.7° askew turns every
- * ruling into a staircase the run-length finder cannot follow), JPEG speckle smoothed, and the grey
- * background pushed to white so grey rules and thin strokes stand out.
+ * A scan as the rule finder and tesseract want it, from one straightening (a page fed 0.3-0.7° askew turns
+ * every ruling into a staircase the run-length finder cannot follow): the rules are found on the
+ * straightened page as it is (a hairline in a JPEG is light grey, and smoothing would erase it); the text
+ * is read from a copy whose JPEG speckle is smoothed and whose grey background is pushed to white.
  */
-async function cleanScan(pgmPath: string): Promise<void> {
-  await run('convert', [pgmPath, '-background', 'white', '-deskew', '40%', '+repage', '-median', '2', '-level', '20%,85%', pgmPath], { timeout: 120_000 })
+async function cleanScan(pgmPath: string): Promise<string> {
+  const rulesPath = `${pgmPath}.rules.pgm`;
+  await run('convert', [pgmPath, '-background', 'white', '-deskew', '40%', '+repage', '-write', rulesPath, '-median', '2', '-level', '20%,85%', pgmPath], { timeout: 120_000 })
     .catch((err: unknown) => { throw toolError('ImageMagick', err, 120_000); });
+  return rulesPath;
 }
 
 async function ocrBitmap(pgmPath: string, lang: string, page: number): Promise<Block[]> {
-  await cleanScan(pgmPath);
+  const rulesPath = await cleanScan(pgmPath);
   const img = readPgm(await readFile(pgmPath));
-  const rulings = rulingsFromBitmap(img);
+  const rulings = rulingsFromBitmap(readPgm(await readFile(rulesPath)));
   const clean: Gray = { ...img, data: withoutRulings(img, rulings) };
   await writeFile(pgmPath, pgm(clean));
   const words = await tesseractWords(pgmPath, ['-l', lang, '--psm', '11']);
