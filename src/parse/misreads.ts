@@ -5,9 +5,16 @@ import type { TableKey, TableRecord } from './record.ts';
  * OCR misreads, flagged by the identities (never rewritten): a cell in two failing identities (its row's
  * 总计 and its column's balance or result total) is the likely misread; where a failing identity shares
  * no cell with another, all its cells are in doubt. Flagged cells keep their value and are marked
- * uncertain; the checks still record the failure.
+ * uncertain; the checks still record the failure. Empty cells are marked too: OCR cannot tell a blank
+ * from a cell it failed to read.
  */
 export function flagMisreads(tables: Record<TableKey, TableRecord>, warnings: string[]): void {
+  // OCR cannot tell a blank cell from one it failed to read: every empty cell of a found table is in doubt.
+  for (const key of ['active', 'requests', 'appeals'] as const) {
+    const t = tables[key];
+    if (!t.found) continue;
+    for (const row of Object.values(t.rows)) for (const cell of Object.values(row)) if (cell.value === null) cell.uncertain = true;
+  }
   for (const key of ['requests', 'appeals'] as const) {
     const t = tables[key];
     if (!t.found || !t.version) continue;
