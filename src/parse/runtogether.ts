@@ -20,7 +20,7 @@ export interface DigitSplit {
 }
 
 const MAX_SPLITS = 5_000;
-const MAX_STEPS = 200_000;
+const MAX_STEPS = 40_000;
 
 const isRun = (s: PrintedValue) => s.kind === 'number' && /^\d+$/.test(s.text);
 
