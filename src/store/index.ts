@@ -13,7 +13,7 @@ export { recordJson } from './json.ts';
 export type { Database } from './schema.ts';
 export type { AgencyRow, AgencyRowInput, Agencies } from './agencies.ts';
 export type { RunRow, Runs } from './runs.ts';
-export type { DocumentRow, Exchanges, FetchFilter, FetchInput, FetchRow } from './fetches.ts';
+export type { ColumnRead, DocumentRow, Exchanges, FetchFilter, FetchInput, FetchRow } from './fetches.ts';
 export type { CrawlState, HostRecord, UrlState } from './crawl-state.ts';
 export { newWorkerId, type ItemOutcome, type LeasedItem, type NewWorkItem, type WorkItem, type WorkQueue } from './work-queue.ts';
 export { LeaseLostError, type HostLease } from './host-leases.ts';
