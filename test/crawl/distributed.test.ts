@@ -149,7 +149,7 @@ describe.skipIf(!TEST_PG)(`three crawl workers on PostgreSQL + S3${TEST_PG ? '' 
 
     const v = await nianbao(['verify', '--storage', join(dir, 'local'), '--db', db, '--blobs', args[args.indexOf('--blobs') + 1]!, '--json']).done;
     expect(v.code, v.out + v.err).toBe(0);
-    expect(JSON.parse(v.out)).toMatchObject({ problems: [], originalsChecked: reference.digests.length });
+    expect(JSON.parse(v.out)).toMatchObject({ problems: [], originals_checked: reference.digests.length });
   });
 
   it('SIGKILL one worker mid-run: the other two take over its hosts when its leases expire and finish with the same result', { timeout: 240_000 }, async () => {

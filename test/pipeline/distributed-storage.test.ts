@@ -144,6 +144,11 @@ describe.skipIf(!TEST_PG)(`moving an embedded storage, and parse jobs shared by 
     const status = async (...args: string[]) => JSON.parse((await cli('status', '--year', '2023', '--today', '2024-04-20', '--json', ...args)).stdout);
     expect(await status('--storage', join(dir, 'local'), '--db', db, '--blobs', blobs)).toEqual(await status('--storage', from));
     expect((await cli('verify', ...to)).status).toBe(0);
+    // The WARC export reads the originals from S3: the same records as from the folder.
+    const warc = async (out: string, ...args: string[]) => (await cli('export-warc', '--out', join(dir, out), ...args)).stdout.replace(/^\S+: /, '').replace(/\(\d+ bytes\)/, '');
+    const fromS3 = await warc('s3.warc.gz', ...to);
+    expect(fromS3).toMatch(/\b1 response\b/); // the list page's exchange (the versions came without one)
+    expect(fromS3).toBe(await warc('folder.warc.gz', '--storage', from));
     const again = await cli('migrate-storage', '--from', from, ...to);
     expect(again.status).toBe(2);
     expect(again.stderr.trim()).toMatch(/^nianbao: postgres:\/\/.* already holds data \(agencies: 3 rows\); migrate into an empty database$/);
@@ -174,7 +179,7 @@ describe.skipIf(!TEST_PG)(`moving an embedded storage, and parse jobs shared by 
     expect(helped.parsed).toBeLessThan(24);
     const st = await openStorage(join(dir, 'local'), { db, readonly: true });
     try {
-      const perVersion = (await sql<{ n: number }>`select count(*) as n from records where run_id = ${r.runId} group by version_id`.execute(st.store.db)).rows;
+      const perVersion = (await sql<{ n: number }>`select count(*) as n from records where run_id = ${r.run_id} group by version_id`.execute(st.store.db)).rows;
       expect(perVersion.map((x) => Number(x.n))).toEqual(Array(24).fill(1));
     } finally {
       await st.close();

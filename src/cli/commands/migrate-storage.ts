@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { EXIT } from '../exit-codes.ts';
+import { toJson } from '../json.ts';
 import { openLocated, storageLocation } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -27,7 +29,7 @@ export const registerMigrateStorage: RegisterCommand = (program: Command, setExi
           const log = opts.json ? () => undefined : (l: string) => process.stderr.write(`${l}\n`);
           let r;
           try { r = await migrateStorage(from, to, log); } catch (e) { if (e instanceof StoreError) throw new UserError(e.message); throw e; }
-          if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+          if (opts.json) process.stdout.write(toJson(r));
           else {
             for (const d of r.differences) process.stdout.write(`DIFFERS ${d.table}: source ${d.a}, copy ${d.b}\n`);
             for (const p of r.verify.problems) process.stdout.write(`PROBLEM ${p.kind}: ${p.message}\n`);
@@ -35,7 +37,7 @@ export const registerMigrateStorage: RegisterCommand = (program: Command, setExi
             process.stdout.write(`${r.ok ? 'ok' : 'NOT OK'}: ${rows} rows in ${r.tables.length} tables and ${r.originals.copied + r.originals.present} originals moved to ${to.store.dbPath} and ${to.originals.location}; ` +
               `${r.verify.originalsChecked} originals re-hashed, ${r.verify.referencesChecked} references checked\n`);
           }
-          setExit(r.ok ? 0 : 1);
+          setExit(r.ok ? EXIT.ok : EXIT.error);
         } finally {
           await to.close();
         }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { EXIT } from '../exit-codes.ts';
+import { toJson } from '../json.ts';
 import { openLocated } from '../options.ts';
 import type { RegisterCommand } from './index.ts';
 
@@ -31,13 +33,13 @@ export const registerWork: RegisterCommand = (program: Command, setExit) => {
         const t0 = Date.now();
         const r = await workParseJobs(storage, { workers, ocr: opts.ocr, follow: !!opts.follow, stop: () => stopping });
         const s = (Date.now() - t0) / 1000;
-        if (opts.json) process.stdout.write(JSON.stringify({ ...r, seconds: s }) + '\n');
+        if (opts.json) process.stdout.write(toJson({ ...r, seconds: s }));
         else process.stdout.write(`work --only parse: ${r.parsed} parsed, ${r.failed} failed to parse, ${s.toFixed(1)} s\n`);
       } finally {
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);
         await storage.close();
       }
-      setExit(0);
+      setExit(EXIT.ok);
     });
 };
