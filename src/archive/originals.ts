@@ -9,13 +9,14 @@ import type { Archive, PutResult, VerifyProblem } from './index.ts';
 export interface Originals {
   /** Where they are, for messages: a folder, or `s3://bucket/prefix`. */
   readonly location: string;
-  has(sha256: string): Promise<boolean>;
+  /** With `fresh`, asks the place itself (verify), not what this process already knows it holds. */
+  has(sha256: string, opts?: { fresh?: boolean }): Promise<boolean>;
   /** The original's bytes; throws if it is not there. */
   read(sha256: string): Promise<Buffer>;
   /** The original's bytes as a stream (WARC export of large attachments). */
   readStream(sha256: string): AsyncIterable<Uint8Array>;
-  /** Size in bytes, or null when absent. */
-  sizeOf(sha256: string): Promise<number | null>;
+  /** Size in bytes, or null when absent; `fresh` as for `has`. */
+  sizeOf(sha256: string, opts?: { fresh?: boolean }): Promise<number | null>;
   /** Stores bytes; idempotent (the same bytes are stored once). */
   put(bytes: Uint8Array): Promise<PutResult>;
   putStream(chunks: AsyncIterable<Uint8Array>): Promise<PutResult>;

@@ -36,6 +36,12 @@ type Sdk = typeof import('@aws-sdk/client-s3');
 
 export class S3Originals implements Originals {
   readonly location: string;
+  /**
+   * Sizes of the objects this process stored or saw: an original is never changed or removed by nianbao,
+   * so the next HEAD for the same digest (a page seen again, its version recorded after its exchange) can
+   * be answered here. `fresh` lookups (verify) always ask the server.
+   */
+  private readonly seen = new Map<string, number>();
 
   private constructor(private readonly sdk: Sdk, private readonly client: S3Client, private readonly where: S3Location) {
     this.location = `s3://${where.bucket}${where.prefix ? `/${where.prefix}` : ''}`;
@@ -69,13 +75,16 @@ export class S3Originals implements Originals {
     return this.where.prefix ? `${this.where.prefix}/${name}` : name;
   }
 
-  async has(sha256: string): Promise<boolean> {
-    return isSha256(sha256) && (await this.sizeOf(sha256)) !== null;
+  async has(sha256: string, opts: { fresh?: boolean } = {}): Promise<boolean> {
+    return isSha256(sha256) && (await this.sizeOf(sha256, opts)) !== null;
   }
 
-  async sizeOf(sha256: string): Promise<number | null> {
+  async sizeOf(sha256: string, opts: { fresh?: boolean } = {}): Promise<number | null> {
+    const known = opts.fresh ? undefined : this.seen.get(sha256);
+    if (known !== undefined) return known;
     try {
       const r = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.where.bucket, Key: this.keyOf(sha256) }));
+      if (r.ContentLength !== undefined) this.seen.set(sha256, r.ContentLength);
       return r.ContentLength ?? null;
     } catch (err) {
       if (notFound(err)) return null;
@@ -102,6 +111,7 @@ export class S3Originals implements Originals {
       Bucket: this.where.bucket, Key: this.keyOf(sha256), Body: bytes, ContentLength: bytes.byteLength,
       ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
     }));
+    this.seen.set(sha256, bytes.byteLength);
     return { sha256, size: bytes.byteLength, isNew: true };
   }
 

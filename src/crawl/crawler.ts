@@ -581,8 +581,9 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     const ended = error === null ? { status: 'done' as const }
       : { status: 'failed' as const, error, retryAt: w.attempts < MAX_ATTEMPTS ? new Date().toISOString() : null };
     try {
-      // Shared: the host's next allowed time is set in the same transaction, by the database's clock.
-      if (lease) await store.work.completeLeased(lease, w.itemId, { delayMs: scheduler.gapMs(host), outcome: ended, ...(children ? { children } : {}) });
+      // Shared: the host's next allowed time is set in the same transaction, by the database's clock: what is
+      // left of the gap since the last request ended (the time spent storing and parsing already counts).
+      if (lease) await store.work.completeLeased(lease, w.itemId, { delayMs: scheduler.remainingGapMs(host), outcome: ended, ...(children ? { children } : {}) });
       else if (error === null) await store.work.complete(w.itemId, children);
       else await store.work.fail(w.itemId, error, ended.status === 'failed' ? ended.retryAt : null);
       log(`${w.payload.label} ${w.payload.url}: ${error === null ? outcome : `error ${error}`}`);

@@ -157,6 +157,14 @@ export class HostScheduler {
     return Math.max(this.opts.delayMs, s.crawlDelayMs ?? 0);
   }
 
+  /**
+   * What is left of the host's gap after this process's last request to it (0 when it has passed): a
+   * duration measured on this machine, so another machine's clock never enters into it.
+   */
+  remainingGapMs(host: string): number {
+    return Math.max(0, this.state(host).nextAllowedAt - Date.now());
+  }
+
   /** One request through the host's queue, after the host's gap; the slot is held for the whole request. */
   slot<T>(host: string, url: string, fn: () => Promise<T>): Promise<T> {
     return this.queue(host).add(async () => {

@@ -38,10 +38,10 @@ export async function verifyStorage(storage: Storage, onProgress?: (done: number
   for (const r of refs) {
     let present = seen.get(r.sha256);
     if (present === undefined) {
-      present = await originals.has(r.sha256);
+      present = await originals.has(r.sha256, { fresh: true });
       seen.set(r.sha256, present);
       if (present) {
-        const actual = await originals.sizeOf(r.sha256);
+        const actual = await originals.sizeOf(r.sha256, { fresh: true });
         if (r.size !== null && actual !== null && actual !== r.size) {
           problems.push({ kind: 'size-mismatch', message: `original ${r.sha256}: ${actual} bytes on disk, ${r.size} recorded (${r.source})` });
         }
