@@ -5,7 +5,7 @@
  * re-parsed by 1 and by 2 parse processes (`nianbao reparse` alone, then with `nianbao work --only parse`).
  * PostgreSQL: $NIANBAO_TEST_PG, else a throwaway server from .ci/postgres (run as root, or as a user that
  * can run PostgreSQL).
- * Run: npx tsx bench/distributed.ts [--hosts 20] [--agencies 80] [--delay-ms 100] [--copies 8]
+ * Run: npx tsx bench/distributed.ts [--hosts 20] [--agencies 80] [--delay-ms 100] [--copies 20]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const arg = (name: string, d: number) => { const i = process.argv.indexOf(name);
 const nHosts = arg('--hosts', 20);
 const nAgencies = arg('--agencies', 80);
 const delayMs = arg('--delay-ms', 100);
-const copies = arg('--copies', 8);
+const copies = arg('--copies', 20);
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'nianbao.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'nianbao-bench-dist-'));
@@ -95,7 +95,10 @@ try {
   const reparse = ['reparse', ...target, '--workers', '1', '--no-ocr', '--json'];
   const one = await timed('reparse, 1 process', [run(reparse)]);
   console.log(`reparse, 1 parse process: ${versions} versions in ${one.toFixed(1)} s = ${(versions / one).toFixed(2)} reports/s`);
+  // The second process is started first and given time to start up (its parser thread loads the extractors):
+  // the figure is two processes parsing, not one starting.
   const helper = run(['work', '--only', 'parse', ...target, '--workers', '1', '--no-ocr', '--follow', '--json']);
+  await new Promise((r) => setTimeout(r, 5000));
   const two = await timed('reparse, 2 processes', [run(reparse)]);
   helper.child.kill('SIGTERM');
   const h = await helper;
