@@ -12,6 +12,7 @@ interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getC
 const robotsParser = robotsParserModule as unknown as (url: string, text: string) => Robot;
 import type { HttpClient, HttpResponse } from './http.ts';
 import { NetworkError, RETRYABLE_STATUS } from './http.ts';
+import { hostKey } from './url.ts';
 
 export interface HostState {
   host: string;
@@ -167,7 +168,7 @@ export class HostScheduler {
       p = (async () => {
         const s = this.state(host);
         let text: string | null = null;
-        const r = await this.exchange(host, { url: `${origin}/robots.txt`, seed }, { agencyId: context.agencyId ?? null, purpose: 'robots', referrer: null });
+        const r = await this.exchange({ url: `${origin}/robots.txt`, seed }, { agencyId: context.agencyId ?? null, purpose: 'robots', referrer: null });
         // An unreachable robots.txt: the host's own failure is seen on the real request.
         if (r.response && r.response.status >= 200 && r.response.status < 300) text = r.response.body.toString('utf8');
         s.robotsTxt = text;
@@ -192,14 +193,15 @@ export class HostScheduler {
     await this.store?.saveHost(s);
   }
 
-  /** One request in the host's slot, recorded whatever happened. */
-  private async exchange(host: string, req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext): Promise<{ response: HttpResponse | null; error: unknown }> {
+  /** One request, each hop in its host's slot, recorded whatever happened. */
+  private async exchange(req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext): Promise<{ response: HttpResponse | null; error: unknown }> {
     const startedAt = new Date().toISOString();
     const t0 = Date.now();
     let response: HttpResponse | null = null;
     let error: unknown = null;
     try {
-      response = await this.slot(host, req.url, () => this.client.fetch(req));
+      // Every hop waits for its own host's turn (a redirect to the same host included).
+      response = await this.client.fetch(req, { gate: (url, send) => this.slot(hostKey(url), url, send) });
     } catch (e) {
       error = e;
     }
@@ -235,7 +237,7 @@ export class HostScheduler {
     for (let attempt = 0; attempt < 4; attempt++) {
       const stillPaused = this.isPaused(host);
       if (stillPaused) return { kind: 'paused', reason: stillPaused };
-      const x = await this.exchange(host, req, context);
+      const x = await this.exchange(req, context);
       if (!x.response) {
         const e = x.error;
         const ne = e instanceof NetworkError ? e : null;

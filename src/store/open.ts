@@ -13,6 +13,7 @@ import { CrawlState } from './crawl-state.ts';
 import { StoreError, type Db } from './db.ts';
 import { StoreDialect } from './dialect.ts';
 import { Exchanges } from './fetches.ts';
+import { AgencyListReads } from './list-reads.ts';
 import { acquireWriterLock, type WriterLock } from './lock.ts';
 import { Records } from './records.ts';
 import { Reports } from './reports.ts';
@@ -100,6 +101,8 @@ export class Store {
   readonly work: WorkQueue;
   readonly reports: Reports;
   readonly agencyRuns: AgencyRuns;
+  /** Per agency, every page of its column each run read (agency_list_reads). */
+  readonly listReads: AgencyListReads;
   readonly records: Records;
 
   /** @internal use openStore */
@@ -119,6 +122,7 @@ export class Store {
     this.work = new WorkQueue(this.db, readonly);
     this.reports = new Reports(this.db, readonly);
     this.agencyRuns = new AgencyRuns(this.db, readonly);
+    this.listReads = new AgencyListReads(this.db, readonly);
     this.records = new Records(this.db, readonly);
   }
 
