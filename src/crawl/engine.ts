@@ -18,6 +18,14 @@ import type { HttpClient } from './http.ts';
 import { PLATFORMS } from './platforms/index.ts';
 import type { HostScheduler, StoredHostStates } from './politeness.ts';
 
+/**
+ * Node ignores SIGXFSZ, so a write past a file-size limit fails with EFBIG and the storage layer says so in one
+ * line. Crawlee's memory storage loads signal-exit, which listens to every signal and re-raises one it is alone
+ * with: a file-size limit would then kill the crawl mid-write. A listener of ours keeps Node's behaviour.
+ */
+const keepWritesFailing = () => undefined;
+process.on('SIGXFSZ', keepWritesFailing);
+
 /** Attempts of one work item whose handler throws (network failures are not throws: the client retries those). */
 export const MAX_ATTEMPTS = 3;
 
