@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CRAWL_EXIT } from '../crawl/exit-codes.ts';
 import { loadFacts } from './source.ts';
 import { computeStatus, type StatusKind } from './status.ts';
 import type { AgencyFacts } from './types.ts';
@@ -112,7 +113,7 @@ export function acquireRunLock(storageDir: string): () => void {
 const BIN = fileURLToPath(new URL('../../bin/nianbao.mjs', import.meta.url));
 
 /** Runs `nianbao <args>` as a child, its output passed through line by line to `log`. */
-export function nianbaoChild(args: string[], log: (line: string) => void): Promise<StageOutcome> {
+export function nianbaoChild(args: string[], log: (line: string) => void, okCodes: readonly number[] = [0]): Promise<StageOutcome> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     // The detail line: on success the first line the command printed on stdout (its summary), on
@@ -137,7 +138,7 @@ export function nianbaoChild(args: string[], log: (line: string) => void): Promi
     pipe(child.stderr!, true);
     const cut = (l: string) => l.trim().replace(/\s+/g, ' ').slice(0, 200);
     child.on('error', (e) => res({ ok: false, detail: `could not start: ${e.message}` }));
-    child.on('close', (code, signal) => res(code === 0
+    child.on('close', (code, signal) => res(code !== null && okCodes.includes(code)
       ? { ok: true, detail: `nianbao ${args[0]}${firstOut ? `: ${cut(firstOut)}` : ' finished'}` }
       : { ok: false, detail: `nianbao ${args[0]} exited ${signal ?? code}${lastErr || firstOut ? `: ${cut(lastErr || firstOut)}` : ''}` }));
   });
@@ -146,7 +147,8 @@ export function nianbaoChild(args: string[], log: (line: string) => void): Promi
 /** The default stages: the crawler's and the parser's own commands, each a separate process. */
 export const DEFAULT_STAGES: Record<'crawl' | 'parse', Stage> = {
   crawl: ({ storageDir, seeds, crawlArgs, log }) =>
-    seeds ? nianbaoChild(['crawl', '--seeds', seeds, '--storage', storageDir, ...crawlArgs], log)
+    // A crawl that read some columns but not others finished its work: the unread ones are in status.
+    seeds ? nianbaoChild(['crawl', '--seeds', seeds, '--storage', storageDir, ...crawlArgs], log, [CRAWL_EXIT.ok, CRAWL_EXIT.someUnread])
       : Promise.resolve({ ok: false, detail: 'no --seeds given: nothing to crawl' }),
   parse: ({ storageDir, log }) => nianbaoChild(['reparse', '--storage', storageDir, '--only-stale', '--wait', '600'], log),
 };

@@ -3,16 +3,33 @@ import { UserError } from '../errors.ts';
 import type { Agency } from '../../seeds/index.ts';
 import { AgencyFilterError, parseAgencyFilter, selectAgencies } from '../../seeds/select.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
+import { CRAWL_EXIT, crawlExitCode } from '../../crawl/exit-codes.ts';
 import { DEFAULT_DELAY_MS } from '../../crawl/tables.ts';
+import type { AgencySummary, CrawlProgress, CrawlResult } from '../../crawl/index.ts';
+import { progress } from '../../report/progress.ts';
 import type { Storage } from '../../pipeline/index.ts';
 import { readSeeds } from '../options.ts';
+
+/** Off a terminal, a progress line this often (cron mail and journald read these). */
+const PROGRESS_EVERY_MS = 5000;
+
+const EXIT_HELP = `
+Exit codes:
+  ${CRAWL_EXIT.ok}    every agency's column was read (some pages may have failed: "partial")
+  ${CRAWL_EXIT.error}    unexpected error (a bug, a broken storage); see the log
+  ${CRAWL_EXIT.usage}    bad command-line input
+  ${CRAWL_EXIT.someUnread}    some agencies' columns could not be read; stderr says "N read, N unreachable, N blocked"
+  ${CRAWL_EXIT.noneRead}    no agency's column could be read (network down, wrong proxy, every host refusing)
+  ${CRAWL_EXIT.locked}   another writer holds the storage; nothing was done
+  ${CRAWL_EXIT.interrupted}  stopped by SIGINT/SIGTERM; the next crawl continues the same run
+`;
 
 /** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
 export function registerCrawl(program: Command, setExit: (code: number) => void): void {
   program.command('crawl')
     .description('crawl the 年报 columns of the seed agencies (polite, resumable, incremental)')
     .requiredOption('--seeds <file>', 'seed CSV (agency_id,name,region_code,level,kind,parent_id,home_url,report_list_url,render)')
-    .option('--storage <dir>', 'storage directory', 'storage')
+    .option('--storage <dir>', 'storage directory (default $NIANBAO_STORAGE or ./storage)')
     .option('--proxy <url>', 'send every request, browser included, through this HTTP proxy')
     .option('--user-agent <s>', 'User-Agent with a contact URL')
     .option('--delay-ms <n>', `minimum gap between requests to one host (default ${DEFAULT_DELAY_MS})`)
@@ -29,8 +46,10 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--no-browser', 'never start Chromium (JS-only lists and challenges are reported as blocked)')
     .option('--no-parse', 'archive only; leave parsing to `nianbao reparse --only-stale`')
     .option('--json', 'print the summary as JSON')
-    .option('--quiet', 'no progress lines')
-    .action(async (o: { seeds: string; storage: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
+    .option('--quiet', 'no progress display or progress lines')
+    .option('--verbose', 'a line per page handled (on stderr)')
+    .addHelpText('after', EXIT_HELP)
+    .action(async (o: { seeds: string; storage?: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean; verbose?: boolean }) => {
       let agencies: Agency[] = readSeeds(o.seeds);
       if (o.agency) {
         const want = new Set(o.agency);
@@ -55,24 +74,93 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       }).filter(([, v]) => v !== undefined));
       const { crawl } = await import('../../crawl/index.ts');
       const { openStorage } = await import('../../pipeline/index.ts');
+      const { resolveStorageDir, StoreLockedError } = await import('../../store/index.ts');
+      const storageDir = resolveStorageDir(o.storage);
       let storage: Storage;
-      try { storage = await openStorage(o.storage, { command: 'nianbao crawl' }); } catch (e) { throw new UserError((e as Error).message); }
+      try { storage = await openStorage(storageDir, { command: 'nianbao crawl' }); } catch (e) {
+        throw new UserError((e as Error).message, e instanceof StoreLockedError ? CRAWL_EXIT.locked : CRAWL_EXIT.usage);
+      }
+      // SIGINT/SIGTERM: stop taking work, let what is in flight finish, leave the run to be continued; a second one ends at once.
+      const abort = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (abort.signal.aborted) process.exit(CRAWL_EXIT.interrupted);
+        process.stderr.write(`nianbao crawl: ${sig}: finishing the pages in flight (again to stop at once)\n`);
+        abort.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const shown = o.quiet || o.json ? null : crawlProgress();
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
-        const r = await crawl({ agencies, storageDir: o.storage, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
-          parse: o.parse, log: o.quiet || o.json ? undefined : (l) => process.stderr.write(`${l}\n`) });
-        if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes })}\n`);
+        const r = await crawl({ agencies, storageDir, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
+          parse: o.parse, signal: abort.signal, ...(shown ? { onProgress: shown.update } : {}),
+          ...(o.verbose ? { log: (l: string) => { if (shown) shown.log(l); else process.stderr.write(`${l}\n`); } } : {}) });
+        shown?.end();
+        const count = (k: string) => r.agencies.filter((a) => a.outcome === k).length;
+        const counts = { read: count('ok') + count('partial'), partial: count('partial'), unreachable: count('unreachable'), blocked: count('blocked') };
+        if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, finished: r.finished, counts, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes, stats: r.stats })}\n`);
         else {
           process.stdout.write(`run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.requests} requests, ${r.bytes} bytes\n`);
           process.stdout.write('agency_id\tlist_pages\tfound\tnew\tchanged\tgone\tproblem\n');
-          for (const a of r.agencies) process.stdout.write(`${a.agencyId}\t${a.listPages}\t${a.reportsFound}\t${a.new}\t${a.changed}\t${a.gone}\t${a.blocked ? `blocked: ${a.blocked}` : a.unreachable ? `unreachable: ${a.unreachable}` : ''}\n`);
+          for (const a of r.agencies) process.stdout.write(`${a.agencyId}\t${a.listPages}\t${a.reportsFound}\t${a.new}\t${a.changed}\t${a.gone}\t${problemOf(a) ?? ''}\n`);
           for (const d of r.discovered) process.stdout.write(`discovered\t${d.name}\t${d.year ?? ''}\t${d.url}\n`);
+          process.stdout.write(statsBlock(r));
         }
-        if (r.agencies.every((a) => a.blocked || a.unreachable)) setExit(1);
+        if (!r.finished) {
+          process.stderr.write(`nianbao crawl: interrupted; run ${r.runId} continues with the next crawl\n`);
+          setExit(CRAWL_EXIT.interrupted);
+          return;
+        }
+        const code = crawlExitCode(r.agencies);
+        if (code !== CRAWL_EXIT.ok) {
+          const failed = r.agencies.filter((a) => a.outcome === 'unreachable' || a.outcome === 'blocked');
+          const named = failed.slice(0, 3).map((a) => `${a.agencyId} ${a.outcome}: ${problemOf(a)}`).join('; ');
+          process.stderr.write(`nianbao crawl: ${counts.read} read, ${counts.unreachable} unreachable, ${counts.blocked} blocked (${named}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''})\n`);
+        }
+        setExit(code);
       } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         await storage.close();
       }
     });
+}
+
+function problemOf(a: AgencySummary): string | null {
+  const p = a.outcome === 'blocked' ? a.blocked : a.outcome === 'unreachable' ? a.unreachable : a.outcome === 'partial' ? `partial: ${a.unreachable ?? a.blocked}` : null;
+  return p ? (p.length > 300 ? `${p.slice(0, 297)}...` : p) : null;
+}
+
+/** The final figures, Scrapy-style: requests, bytes, answers by status, items, reports, time. */
+function statsBlock(r: CrawlResult): string {
+  const sum = (k: 'new' | 'changed' | 'unchanged' | 'gone') => r.agencies.reduce((s, a) => s + a[k], 0);
+  const lines = [
+    ['requests', r.stats.requests], ['bytes', r.stats.bytes],
+    ...Object.entries(r.stats.byStatus).sort().map(([k, v]) => [`responses ${k}`, v]),
+    ['items done', r.stats.itemsDone], ['items failed', r.stats.itemsFailed], ['browser renders', r.browserRenders],
+    ['reports new', sum('new')], ['reports changed', sum('changed')], ['reports unchanged', sum('unchanged')], ['reports gone', sum('gone')],
+    ['elapsed s', (r.stats.elapsedMs / 1000).toFixed(1)],
+  ];
+  return `stats:\n${lines.map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`;
+}
+
+/**
+ * Progress through the shared helper (src/report/progress.ts): a bar redrawn in place on a terminal; off one, a
+ * timestamped line every PROGRESS_EVERY_MS. The crawl reports through `onProgress`.
+ */
+function crawlProgress(): { update: (p: CrawlProgress) => void; log: (line: string) => void; end: () => void } {
+  const tty = !!process.stderr.isTTY && !process.env.CI;
+  const bar = progress('crawl', process.stderr, tty);
+  let last: CrawlProgress | null = null;
+  let printed = 0;
+  const line = (p: CrawlProgress) => `${p.done}/${p.total} items, ${p.requests} requests, ${(p.bytes / 1048576).toFixed(1)} MB, ${(p.elapsedMs / 1000).toFixed(0)} s`;
+  const timer = tty ? null : setInterval(() => { if (last && last.done !== printed) { printed = last.done; bar.log(line(last)); } }, PROGRESS_EVERY_MS);
+  timer?.unref();
+  return {
+    update: (p) => { last = p; if (tty) bar.update(p.done, p.total, p.last.length > 60 ? `${p.last.slice(0, 57)}...` : p.last); },
+    log: (l) => bar.log(l),
+    end: () => { if (timer) clearInterval(timer); bar.end(last ? line(last) : undefined); },
+  };
 }
 
 /** `--max-bytes 100M`: a whole number of bytes, with an optional K/M/G (binary) suffix. */
