@@ -1,11 +1,14 @@
 /**
  * The browser, only where needed (lists that only scripts fill, challenge pages that set a cookie by script):
  * Debian's Chromium through Playwright, launched with the flags that stop its own background traffic (updates,
- * sync, safe browsing, sign-in), and every request a page makes routed (`page.route`): refused by the crawler's
- * address rule, or fetched by the crawler's own client inside the host's politeness slot (recorded, archived,
- * through the proxy) and handed to the page. The crawl runs this inside Crawlee's PlaywrightCrawler
- * (engine.ts); `BrowserSession` renders one page on its own with the same pieces.
+ * sync, safe browsing), and every request a page makes routed (`page.route`): refused by the crawler's address
+ * rule, or fetched by the crawler's own client inside the host's politeness slot (recorded, archived, through
+ * the proxy) and handed to the page. In the crawl the browser has no network of its own at all: its proxy is a
+ * local black hole (`BlackHole`), because some of Chromium's traffic has no switch (the identity manager asks
+ * accounts.google.com for the profile's accounts as soon as the network is up). The crawl runs this inside
+ * Crawlee's PlaywrightCrawler (engine.ts); `BrowserSession` renders one page on its own with the same pieces.
  */
+import net from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 
 /** Chromium's own traffic switched off: only the pages we ask for leave the browser (issue 12: no request to Google). */
@@ -14,8 +17,32 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--disable-default-apps', '--no-first-run', '--disable-domain-reliability', '--disable-client-side-phishing-detection',
   '--no-pings', '--disable-breakpad', '--disable-component-extensions-with-background-pages', '--disable-extensions', '--metrics-recording-only',
   '--no-default-browser-check', '--disable-background-timer-throttling', '--password-store=basic', '--use-mock-keychain', '--disable-quic',
-  '--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,CalculateNativeWinOcclusion,HeavyAdPrivacyMitigations,AcceptCHFrame,DialMediaRouteProvider,SafeBrowsing,NetworkTimeServiceQuerying,PrivacySandboxSettings4',
+  // Component updates (update.googleapis.com) have their own switch; the background-networking one does not cover them.
+  '--component-updater=url-source=data:,',
+  // HttpsUpgrades: Chromium would first ask for https:// of every http:// page (a wasted, failing request per page).
+  '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForEngagedSites,OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,CalculateNativeWinOcclusion,HeavyAdPrivacyMitigations,AcceptCHFrame,DialMediaRouteProvider,SafeBrowsing,NetworkTimeServiceQuerying,PrivacySandboxSettings4',
 ];
+
+/**
+ * A proxy that answers nothing: Chromium, pointed at it, can reach no host by itself; every page request is
+ * fulfilled by the crawler's client through `routeRequests`. Counts what Chromium tried on its own.
+ */
+export class BlackHole {
+  attempts = 0;
+  private constructor(private readonly server: net.Server, readonly url: string) {}
+
+  static async open(): Promise<BlackHole> {
+    let hole: BlackHole | null = null;
+    const server = net.createServer((socket) => { if (hole) hole.attempts++; socket.destroy(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    hole = new BlackHole(server, `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+    return hole;
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
 
 /** Resources a list or a challenge never needs (the links are in the DOM without them). */
 export const SKIPPED_RESOURCES = ['image', 'media', 'font', 'stylesheet'];

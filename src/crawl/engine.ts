@@ -7,7 +7,7 @@
  */
 import { BasicCrawler, Configuration, createBasicRouter, createPlaywrightRouter, Log, LogLevel, PlaywrightCrawler } from 'crawlee';
 import { chromium } from 'playwright';
-import { launchOptions, routeRequests } from './browser.ts';
+import { BlackHole, launchOptions, routeRequests } from './browser.ts';
 import { continuationLabel, type CrawlEnv, type CrawlItem, type Send } from './context.ts';
 import { PoliteHttpClient } from './crawlee-http.ts';
 import { asCrawleeQueue, type FrontierUserData, type StoreFrontier } from './frontier.ts';
@@ -81,6 +81,7 @@ export class Engine {
   private browserCrawler: PlaywrightCrawler | null = null;
   private browserRun: Promise<unknown> | null = null;
   private browserDead = false;
+  private blackHole: BlackHole | null = null;
   private stopped = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -122,7 +123,23 @@ export class Engine {
 
   /** Starts the browser crawler (once): called when browser work is queued. */
   startBrowser(): void {
-    if (this.browserCrawler || this.stopped) return;
+    if (this.browserRun || this.stopped) return;
+    this.browserRun = (async () => {
+      this.blackHole = await BlackHole.open();
+      if (this.stopped) return;
+      this.browserCrawler = this.browserCrawlerOver(this.blackHole);
+      await withoutCrawleeSigint(() => this.browserCrawler!.run());
+    })().catch((e: Error) => {
+      this.browserDead = true;
+      this.o.env.log(`browser crawler stopped: ${e.message.split('\n')[0]}`);
+    }).finally(async () => {
+      if (this.blackHole?.attempts) this.o.env.log(`browser: ${this.blackHole.attempts} connections Chromium tried on its own were refused`);
+      await this.blackHole?.close();
+    });
+  }
+
+  /** The PlaywrightCrawler: Chromium's own network is the black hole; its pages reach their hosts through our client (and its --proxy). */
+  private browserCrawlerOver(hole: BlackHole): PlaywrightCrawler {
     const o = this.o;
     const router = createPlaywrightRouter();
     const handlers = { BROWSER_LIST: browserList, CHALLENGE: challenge };
@@ -134,18 +151,17 @@ export class Engine {
         o.env.log(`${label} ${item.url}: ${await handle(o.env, page, item)}`);
       });
     }
-    this.browserCrawler = new PlaywrightCrawler({
+    return new PlaywrightCrawler({
       ...asCrawleeQueue(o.browser),
       requestHandler: router,
-      launchContext: { launcher: chromium, userAgent: o.userAgent, launchOptions: launchOptions({ ...(o.proxy ? { proxy: o.proxy } : {}) }) },
+      launchContext: { launcher: chromium, userAgent: o.userAgent, launchOptions: launchOptions({ proxy: hole.url }) },
       browserPoolOptions: { useFingerprints: false },
       useSessionPool: false, persistCookiesPerSession: false, sameDomainDelaySecs: 0, respectRobotsTxtFile: false,
       minConcurrency: 1, maxConcurrency: 1, maxRequestRetries: 1,
       navigationTimeoutSecs: 120, requestHandlerTimeoutSecs: 120,
       preNavigationHooks: [async ({ page, request }, gotoOptions) => {
         if (gotoOptions) gotoOptions.waitUntil = 'load';
-        const item = (request.userData as FrontierUserData<CrawlItem>).item;
-        await this.prepare(page, item);
+        await this.prepare(page, (request.userData as FrontierUserData<CrawlItem>).item);
       }],
       statusMessageLoggingInterval: 3600,
       errorHandler: ({ request }, e) => { o.env.log(`${request.label} ${request.url}: error browser: ${e.message.split('\n')[0]}`); },
@@ -153,10 +169,6 @@ export class Engine {
       autoscaledPoolOptions: { isFinishedFunction: () => this.finished() },
       log: quiet(),
     }, crawleeConfig());
-    this.browserRun = withoutCrawleeSigint(() => this.browserCrawler!.run()).catch((e: Error) => {
-      this.browserDead = true;
-      o.env.log(`browser crawler stopped: ${e.message.split('\n')[0]}`);
-    });
   }
 
   /** Before navigation: the host's cookies into the page, every request routed through the crawler's client. */

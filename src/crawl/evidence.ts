@@ -19,9 +19,9 @@ export interface AgencyOutcome {
 export class Evidence {
   constructor(private readonly store: Pick<Store, 'listReads'>, private readonly runId: number) {}
 
-  /** The page serves these agencies (in this run). */
-  attach(agencyIds: string[], url: string, role: ListReadRole): Promise<void> {
-    return this.store.listReads.attach(this.runId, [...new Set(agencyIds)].map((agencyId) => ({ agencyId, url, role })));
+  /** The page (reached from `source`) serves these agencies (in this run). */
+  attach(agencyIds: string[], url: string, role: ListReadRole, source: string | null): Promise<void> {
+    return this.store.listReads.attach(this.runId, [...new Set(agencyIds)].map((agencyId) => ({ agencyId, url, role, source })));
   }
 
   /** The agencies a page serves, the one it was queued for first. */

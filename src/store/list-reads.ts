@@ -10,13 +10,14 @@ import { now, Repository } from './db.ts';
 import type { Database } from './schema.ts';
 
 export type ListReadOutcome = 'pending' | 'read' | 'unreachable' | 'blocked';
-export type ListReadRole = 'home' | 'column' | 'continuation' | 'browser';
+export type ListReadRole = 'home' | 'column' | 'continuation';
 
 export interface ListRead {
   runId: number;
   agencyId: string;
   url: string;
   role: ListReadRole;
+  source: string | null;
   outcome: ListReadOutcome;
   reason: string | null;
   platform: string | null;
@@ -42,25 +43,27 @@ type Row = Selectable<Database['agency_list_reads']>;
 
 export class AgencyListReads extends Repository {
   /**
-   * The page `url` serves these agencies in this run. A page already read in the run (for another agency)
-   * gives its outcome to the newcomers at once: it will not be read again.
+   * The page `url` (reached from `source`, null for a seed) serves these agencies in this run. A page already read
+   * in the run (for another agency) gives its outcome to the newcomers at once: it will not be read again; and
+   * the pages it led to serve them too.
    */
-  async attach(runId: number, entries: { agencyId: string; url: string; role: ListReadRole }[]): Promise<void> {
+  async attach(runId: number, entries: { agencyId: string; url: string; role: ListReadRole; source?: string | null }[]): Promise<void> {
     this.assertWritable();
     if (!entries.length) return;
     await this.db.transaction().execute(async (trx) => {
-      const known = new Map<string, Row | null>();
-      for (const e of entries) {
-        if (!known.has(e.url)) {
-          known.set(e.url, (await trx.selectFrom('agency_list_reads').selectAll().where('run_id', '=', runId).where('url', '=', e.url)
-            .where('outcome', '!=', 'pending').orderBy('read_at', 'desc').limit(1).executeTakeFirst()) ?? null);
-        }
-        const done = known.get(e.url);
+      const todo = [...entries];
+      for (let e = todo.shift(); e; e = todo.shift()) {
+        const existing = await trx.selectFrom('agency_list_reads').selectAll().where('run_id', '=', runId).where('url', '=', e.url).execute();
+        if (existing.some((r) => r.agency_id === e!.agencyId)) continue;
+        const done = existing.filter((r) => r.outcome !== 'pending').sort((a, b) => (b.read_at ?? '').localeCompare(a.read_at ?? ''))[0];
         await trx.insertInto('agency_list_reads').values({
-          run_id: runId, agency_id: e.agencyId, url: e.url, role: e.role, outcome: done?.outcome ?? 'pending', reason: done?.reason ?? null,
-          platform: done?.platform ?? null, links_found: done?.links_found ?? null, report_links: done?.report_links ?? null,
-          fetch_id: done?.fetch_id ?? null, body_sha256: done?.body_sha256 ?? null, read_at: done?.read_at ?? null,
+          run_id: runId, agency_id: e.agencyId, url: e.url, role: e.role, source_url: e.source ?? existing[0]?.source_url ?? null,
+          outcome: done?.outcome ?? 'pending', reason: done?.reason ?? null, platform: done?.platform ?? null, links_found: done?.links_found ?? null,
+          report_links: done?.report_links ?? null, fetch_id: done?.fetch_id ?? null, body_sha256: done?.body_sha256 ?? null, read_at: done?.read_at ?? null,
         }).onConflict((oc) => oc.columns(['run_id', 'agency_id', 'url']).doNothing()).execute();
+        // What the page led to before this agency came serves it too.
+        const led = await trx.selectFrom('agency_list_reads').select(['url', 'role']).distinct().where('run_id', '=', runId).where('source_url', '=', e.url).execute();
+        for (const l of led) todo.push({ agencyId: e.agencyId, url: l.url, role: l.role as ListReadRole, source: e.url });
       }
     });
   }
@@ -98,7 +101,7 @@ export class AgencyListReads extends Repository {
 
 function listReadOf(r: Row): ListRead {
   return {
-    runId: r.run_id, agencyId: r.agency_id, url: r.url, role: r.role as ListReadRole, outcome: r.outcome as ListReadOutcome, reason: r.reason,
+    runId: r.run_id, agencyId: r.agency_id, url: r.url, role: r.role as ListReadRole, source: r.source_url, outcome: r.outcome as ListReadOutcome, reason: r.reason,
     platform: r.platform, linksFound: r.links_found, reportLinks: r.report_links, fetchId: r.fetch_id, sha256: r.body_sha256, readAt: r.read_at,
   };
 }

@@ -230,8 +230,10 @@ export interface AgencyListReadTable {
   run_id: number;
   agency_id: string;
   url: string;
-  /** How the page serves the agency: home (looking for the column), column, continuation (a further page or API window), browser. */
+  /** How the page serves the agency: home (looking for the column), column, continuation (a further page or API window). */
   role: string;
+  /** The page that led to this one (null for a seed URL): an agency attached to a page later is attached to what it led to. */
+  source_url: string | null;
   /** pending (queued, not read yet), read, unreachable, blocked. */
   outcome: string;
   reason: string | null;
@@ -493,6 +495,7 @@ const m006: Migration = {
       .addColumn('agency_id', 'text', (c) => c.notNull())
       .addColumn('url', 'text', (c) => c.notNull())
       .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('source_url', 'text')
       .addColumn('outcome', 'text', (c) => c.notNull())
       .addColumn('reason', 'text').addColumn('platform', 'text')
       .addColumn('links_found', 'integer').addColumn('report_links', 'integer')
@@ -501,6 +504,7 @@ const m006: Migration = {
       .execute();
     await db.schema.createIndex('agency_list_reads_url').on('agency_list_reads').columns(['run_id', 'url']).execute();
     await db.schema.createIndex('agency_list_reads_agency').on('agency_list_reads').columns(['agency_id', 'run_id']).execute();
+    await db.schema.createIndex('agency_list_reads_source').on('agency_list_reads').columns(['run_id', 'source_url']).execute();
   },
 };
 

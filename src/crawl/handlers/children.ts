@@ -32,14 +32,22 @@ export interface Children {
   further: { item: CrawlItem; declared: boolean; probe: boolean }[];
 }
 
-/** Whether a link is a report: its title says so, or it is a report file (淮安 `/wzxxgknb/…pdf`) with a year. */
-export function isReportLink(l: PageLink): { report: boolean; file: boolean } {
+/**
+ * Whether a link is a report: its title says so, or it is a report file (淮安 `/wzxxgknb/…pdf`) with a year. A
+ * title without a year that leads to a list (the page itself, a folder, an index page) names the column, not a
+ * report: "政府信息公开年报" in a portal's navigation.
+ */
+export function isReportLink(l: PageLink, pageUrl: string): { report: boolean; file: boolean } {
   const info = classifyTitle(l.text);
   const path = new URL(l.url).pathname;
   const file = ATTACHMENT_EXT.test(path) || ATTACHMENT_URL.some((re) => re.test(l.url));
   const fileReport = file && REPORT_FILE_URL.test(l.url) && (info.year !== null || /(19|20)\d{2}/.test(l.url));
-  return { report: (info.isReport && l.text.length >= 6) || fileReport, file };
+  const listLike = l.url === pageUrl.replace(/#.*$/, '') || LIST_PATH.test(path);
+  return { report: (info.isReport && l.text.length >= 6 && (info.year !== null || !listLike)) || fileReport, file };
 }
+
+/** Paths of list pages: a folder, an index page. */
+const LIST_PATH = /\/$|\/index(_\d+)?\.\w+$/;
 
 export function childrenOf(env: CrawlEnv, item: CrawlItem, links: PageLink[], conts: Continuation[]): Children {
   const out: Children = { reports: [], columns: [], further: [] };
@@ -47,7 +55,7 @@ export function childrenOf(env: CrawlEnv, item: CrawlItem, links: PageLink[], co
   allowed.add(new URL(item.url).host.toLowerCase());
   const base = { agencyId: item.agencyId, source: item.url, root: item.root };
   for (const l of links) {
-    const { report, file } = isReportLink(l);
+    const { report, file } = isReportLink(l, item.url);
     if (report) {
       if (!isOwnHost(l.url, allowed)) { env.log(`off-site report link ignored: ${l.url}`); continue; }
       out.reports.push({ ...base, label: file ? 'ATTACHMENT' : 'REPORT_PAGE', url: file ? l.url : canonicalUrl(l.url), depth: item.depth + 1, page: 0,
@@ -94,8 +102,8 @@ export async function spawn(env: CrawlEnv, item: CrawlItem, children: Children, 
   const further = children.further
     .filter((f) => f.declared || f.probe || barren < BARREN_PAGES_BEFORE_STOP)
     .map((f) => ({ ...f.item, barren }));
-  for (const c of children.columns) await env.evidence.attach(served, c.url, 'column');
-  for (const c of further) await env.evidence.attach(served, c.url, 'continuation');
+  for (const c of children.columns) await env.evidence.attach(served, c.url, 'column', item.url);
+  for (const c of further) await env.evidence.attach(served, c.url, 'continuation', item.url);
   await env.enqueue([...children.reports, ...children.columns, ...further]);
   // Every column that lists a report is one of its sources, also when another column queued it first.
   await env.store.reports.noteLinkSources(children.reports.map((c) => ({ url: c.url, listUrl: item.url, agencyId: c.agencyId })));

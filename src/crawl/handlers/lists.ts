@@ -41,14 +41,14 @@ export async function home(env: CrawlEnv, send: Send, item: CrawlItem): Promise<
   const column = page.links.find((l) => COLUMN_LINK_TEXTS.some((re) => re.test(l.text))) ?? page.links.find((l) => isColumnPath(l.url));
   const record = (reason: string) => env.evidence.read(item.url, { outcome: 'read', reason, platform: page.platform, linksFound: page.links.length, reportLinks: 0, fetchId: f.fetchId, sha256: f.sha256 });
   if (column) {
-    await env.evidence.attach(served, column.url, 'column');
+    await env.evidence.attach(served, column.url, 'column', item.url);
     await env.enqueue([{ label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 }]);
     await record(`column ${column.url}`);
     return `column ${column.url}`;
   }
   const disclosure = page.links.find((l) => DISCLOSURE_LINK_TEXTS.some((re) => re.test(l.text)));
   if (disclosure && item.depth < 2) {
-    await env.evidence.attach(served, disclosure.url, 'home');
+    await env.evidence.attach(served, disclosure.url, 'home', item.url);
     await env.enqueue([{ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 }]);
     await record(`disclosure ${disclosure.url}`);
     return `disclosure ${disclosure.url}`;
