@@ -38,8 +38,14 @@ export function httpHandlers(): Record<string, HttpHandler> {
   return handlers;
 }
 
-/** A Crawlee configuration that writes nothing (no ./storage) and purges nothing: our store is the storage. */
-export const crawleeConfig = (): Configuration => new Configuration({ persistStorage: false, purgeOnStart: false });
+/**
+ * A Crawlee configuration that writes nothing (no ./storage) and purges nothing: our store is the storage. The
+ * system sampling that feeds autoscaling is all but off: concurrency is pinned, and each sample spawns `ps`,
+ * whose fork of a large process stalls the event loop (and with it every host's turn) once a second.
+ */
+export const crawleeConfig = (): Configuration => new Configuration({
+  persistStorage: false, purgeOnStart: false, systemInfoIntervalMillis: 3_600_000, persistStateIntervalMillis: 3_600_000,
+});
 
 /** Crawlee's own logging off: our handlers log every item. */
 const quiet = (): Log => new Log({ level: LogLevel.OFF });

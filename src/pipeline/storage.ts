@@ -43,7 +43,7 @@ export class Storage {
     let size = x.bodySize ?? null;
     let newBody = false;
     if (body) {
-      const put = this.archive.put(body);
+      const put = await this.archive.putAsync(body);
       sha = put.sha256; size = put.size; newBody = put.isNew;
     } else if (sha && size === null) {
       size = this.archive.sizeOf(sha);
