@@ -105,4 +105,15 @@ describe('the portal farm, every platform and rendering at once', () => {
   it('never asks for a _wap twin or a decoy', () => {
     expect(farm.hits.filter((h) => /_wap\.|\/decoy\//.test(h.path)).map((h) => `${h.host}${h.path}`)).toEqual([]);
   });
+
+  it('night two downloads no original again: every report page and file answers 304', async () => {
+    const before = farm.hits.length;
+    const n2 = await crawl({ agencies: parseSeeds(farm.seeds()), storageDir: dir, proxy: farm.proxy, delayMs: DELAY, maxPages: 10, concurrency: 64 });
+    const originals = new Set(farm.sites.flatMap((s) => s.reports.flatMap((r) => r.originals.map((p) => `${s.host}${p}`))));
+    const again = farm.hits.slice(before).filter((h) => originals.has(`${h.host}${h.path}`));
+    expect(again.length).toBeGreaterThan(0);
+    expect(again.filter((h) => h.status !== 304).map((h) => `${h.host}${h.path} ${h.status}`)).toEqual([]);
+    expect(n2.agencies.reduce((s, a) => s + a.new + a.changed, 0)).toBe(0);
+    expect(n2.agencies.filter((a) => a.outcome !== 'ok')).toEqual([]);
+  }, 240_000);
 });
