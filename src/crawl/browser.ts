@@ -8,7 +8,9 @@
  * accounts.google.com for the profile's accounts as soon as the network is up). The crawl runs this inside
  * Crawlee's PlaywrightCrawler (engine.ts); `BrowserSession` renders one page on its own with the same pieces.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import { setPriority } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 
 /** Chromium's own traffic switched off: only the pages we ask for leave the browser (issue 12: no request to Google). */
@@ -42,6 +44,25 @@ export class BlackHole {
   close(): Promise<void> {
     return new Promise((r) => this.server.close(() => r()));
   }
+}
+
+/**
+ * Lowers the CPU priority of this process's child processes (Chromium's, once launched): on a small machine its
+ * start-up would otherwise take the cores the crawl's own loop needs to keep every host's turn. Linux only (/proc).
+ */
+export function lowerChildPriority(niceness = 10, pid = process.pid): number {
+  let n = 0;
+  let tasks: string[] = [];
+  try { tasks = readdirSync(`/proc/${pid}/task`); } catch { return 0; }
+  for (const tid of tasks) {
+    let kids: string[] = [];
+    try { kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean); } catch { kids = []; }
+    for (const k of kids) {
+      try { setPriority(Number(k), niceness); n++; } catch { /* gone already */ }
+      n += lowerChildPriority(niceness, Number(k));
+    }
+  }
+  return n;
 }
 
 /** Resources a list or a challenge never needs (the links are in the DOM without them). */

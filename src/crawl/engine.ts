@@ -7,7 +7,7 @@
  */
 import { BasicCrawler, Configuration, createBasicRouter, createPlaywrightRouter, Log, LogLevel, PlaywrightCrawler } from 'crawlee';
 import { chromium } from 'playwright';
-import { BlackHole, launchOptions, routeRequests } from './browser.ts';
+import { BlackHole, launchOptions, lowerChildPriority, routeRequests } from './browser.ts';
 import { continuationLabel, type CrawlEnv, type CrawlItem, type Send } from './context.ts';
 import { PoliteHttpClient } from './crawlee-http.ts';
 import { asCrawleeQueue, type FrontierUserData, type StoreFrontier } from './frontier.ts';
@@ -161,7 +161,8 @@ export class Engine {
       ...asCrawleeQueue(o.browser),
       requestHandler: router,
       launchContext: { launcher: chromium, userAgent: o.userAgent, launchOptions: launchOptions({ proxy: hole.url }) },
-      browserPoolOptions: { useFingerprints: false },
+      // Chromium yields the CPU to the crawl's loop (its start-up alone would delay every host's next turn).
+      browserPoolOptions: { useFingerprints: false, postLaunchHooks: [() => { lowerChildPriority(); }] },
       useSessionPool: false, persistCookiesPerSession: false, sameDomainDelaySecs: 0, respectRobotsTxtFile: false,
       minConcurrency: 1, maxConcurrency: 1, maxRequestRetries: 1,
       navigationTimeoutSecs: 120, requestHandlerTimeoutSecs: 120,
