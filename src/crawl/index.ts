@@ -1,6 +1,5 @@
 /** The crawl stage's public surface. */
 export { crawl, columnRoot, itemKey, summarize, type AgencySummary, type ArrivedOriginal, type CrawlItem, type CrawlOptions, type CrawlProgress, type CrawlResult, type ReportIdentity } from './crawler.ts';
-export { CRAWL_EXIT, crawlExitCode } from './exit-codes.ts';
 export { readListPage, followContinuation, type ListPage, type PageLink, type Continuation } from './listing.ts';
 export { PLATFORMS } from './platforms/index.ts';
 export { readReportPage, pageVerdict } from './report.ts';

@@ -19,6 +19,8 @@ export interface ReparseOptions {
   limit?: number;
   /** Allow OCR for scanned originals (slow); default true. */
   ocr?: boolean;
+  /** Once the versions to parse are known, before the first is read (a first progress line). */
+  onStart?: (total: number) => void;
   onProgress?: (p: { done: number; total: number; failed: number; version: VersionRow }) => void;
   /** Injection points for tests and benchmarks; default the real extractor and shared parser. */
   extract?: (bytes: Buffer, hints: OriginalHints) => Promise<ExtractedDocument>;
@@ -63,6 +65,7 @@ export async function reparseArchive(storage: Storage, opts: ReparseOptions = {}
   }
   if (opts.limit !== undefined) versions = versions.slice(0, opts.limit);
 
+  opts.onStart?.(versions.length);
   const runId = await store.runs.start('reparse', { agencyId: opts.agencyId, year: opts.year, onlyStale: !!opts.onlyStale }, parserVersion);
   const failed: ReparseResult['failed'] = [];
   let parsed = 0;

@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeCsvFile } from './csv.ts';
-import { agencyRows, cellRows, checkRows, reportRows, statusRows, TABLES, type DatasetTable, type FieldType, type Row } from './dataset.ts';
+import { agencyRows, allCellRows, cellRows, checkRows, reportRows, statusRows, TABLES, versionRows, type DatasetTable, type FieldType, type Row } from './dataset.ts';
 import { computeStatus } from './status.ts';
 import type { ReportFacts } from './types.ts';
 
 const DUCKDB_TYPE: Record<FieldType, string> = {
-  string: 'VARCHAR', integer: 'BIGINT', number: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMP',
+  // TIMESTAMPTZ: Parquet marks the column as UTC (isAdjustedToUTC), so readers do not take it for local time.
+  string: 'VARCHAR', integer: 'BIGINT', number: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', datetime: 'TIMESTAMPTZ',
 };
 
 const SPEC_DIR = new URL('../../spec/', import.meta.url);
@@ -23,7 +24,8 @@ export interface ExportOptions {
   today: string;
   /** Skip Parquet (CSV only). */
   parquet?: boolean;
-  onProgress?: (step: string) => void;
+  /** After each step: steps done, steps in all, the file being written. */
+  onProgress?: (done: number, total: number, step: string) => void;
 }
 
 export interface ExportResult {
@@ -100,19 +102,26 @@ export async function writeExport(outDir: string, facts: ReportFacts, opts: Expo
     const sources: Record<string, () => Iterable<Row>> = {
       agencies: () => agencyRows(facts),
       reports: () => reportRows(facts),
+      versions: () => versionRows(facts),
       cells: () => cellRows(facts),
+      cells_all: () => allCellRows(facts),
       checks: () => checkRows(facts),
       status: () => years.flatMap((y) => statusRows(computeStatus(facts, y, opts.today).rows, opts.today)),
     };
     const counts: Record<string, number> = {};
+    const steps = TABLES.length + (opts.parquet !== false ? 1 : 0);
+    let done = 0;
     for (const def of TABLES) {
-      opts.onProgress?.(`${def.name}.csv`);
+      opts.onProgress?.(done, steps, `${def.name}.csv`);
       counts[def.name] = await writeCsvFile(join(tmp, `${def.name}.csv`), def.fields.map((x) => x.name), mapRows(def, sources[def.name]!()));
+      done++;
     }
     if (opts.parquet !== false) {
-      opts.onProgress?.('parquet');
+      opts.onProgress?.(done, steps, 'parquet');
       await writeParquet(tmp, TABLES);
+      done++;
     }
+    opts.onProgress?.(done, steps, 'datapackage.json');
     copyFileSync(new URL('codebook.json', SPEC_DIR), join(tmp, 'codebook.json'));
     copyFileSync(new URL('codebook.md', SPEC_DIR), join(tmp, 'codebook.md'));
 

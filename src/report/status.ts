@@ -17,11 +17,11 @@ export const STATUS_MEANING: Record<StatusKind, string> = {
   late: 'published after the deadline (days counted from the date the page or file shows)',
   published_undated: 'published, but neither page nor file shows a date and we first saw it after the deadline',
   not_parsed: 'a report was found but its tables could not be read',
-  missing: 'deadline passed; the column was read and held no report for the year',
+  missing: 'deadline passed; the column was read in full and held no report for the year',
   not_yet_due: 'the deadline has not passed yet and no report was found',
   unreachable: 'deadline passed; the column could not be read (network, server error)',
-  blocked: 'deadline passed; the site refused us (403, WAF challenge, robots.txt)',
-  not_checked: 'deadline passed; the column has never been read',
+  blocked: 'deadline passed; the site refused us (403, WAF challenge, robots.txt, a list that needs a browser)',
+  not_checked: 'deadline passed; nothing was tried for the column, or nothing of it was fetched',
 };
 
 export interface StatusRow {
@@ -47,15 +47,19 @@ export interface StatusRow {
   sha256: string | null;
   archivePath: string | null;
   title: string | null;
-  /** How many distinct originals of this report were archived (a page and its attachment are two). */
+  /** Versions of the report: changes of content at one source, plus one (a quoted copy or an attachment is a source, not a version). */
   versions: number;
   /** How many times an original was replaced at the same URL (more than 0: changed after publication). */
   revisions: number;
+  /** The URLs the report was reached at (its page, its attachment, quoted copies, twins). */
+  sources: number;
   firstCapturedAt: string | null;
   /** The last read of the column: when, where, what it held or why it failed. */
   lastReadAt: string | null;
   lastReadUrl: string | null;
   lastReadHeld: string | null;
+  /** Digest of the archived capture of that page (read it in the archive). */
+  lastReadSha256: string | null;
   reason: string | null;
   /** One line a person reads: why this status. */
   evidence: string;
@@ -71,6 +75,27 @@ function latest<T>(items: T[], key: (t: T) => string): T | null {
 function revisionsOf(versions: ReportVersion[]): number {
   const urls = new Set(versions.map((v) => v.url));
   return versions.length - urls.size;
+}
+
+/** Versions are changes of content at one source: the most originals any one source URL had. */
+function versionCount(versions: ReportVersion[]): number {
+  const per = new Map<string, number>();
+  for (const v of versions) per.set(v.url, (per.get(v.url) ?? 0) + 1);
+  return Math.max(0, ...per.values());
+}
+
+function sourceCount(versions: ReportVersion[]): number {
+  return new Set(versions.flatMap((v) => [v.url, ...(v.sources ?? [])])).size;
+}
+
+/** The pages read, each with its archived capture or why it failed: what a status rests on. */
+function pagesRead(e: ListEvidence): string {
+  const pages = e.pages ?? (e.url ? [{ url: e.url, status: e.httpStatus, error: null, sha256: e.sha256, via: 'own' as const }] : []);
+  if (!pages.length) return '';
+  const one = (p: { url: string; status: number | null; error: string | null; sha256: string | null; via: string }) =>
+    `${p.url} (${p.sha256 ? `capture sha256:${p.sha256}` : p.error ?? (p.status !== null ? `HTTP ${p.status}, not archived` : 'no capture')}${p.via === 'own' ? '' : `; ${p.via}`})`;
+  const shown = pages.slice(0, 3).map(one).join(', ');
+  return `; pages: ${shown}${pages.length > 3 ? ` and ${pages.length - 3} more` : ''}`;
 }
 
 /** A version is usable when the parse succeeded and found at least one of the three tables. */
@@ -94,9 +119,9 @@ export function statusOfAgency(
     agencyId: agency.agencyId, name: agency.name, regionCode: agency.regionCode, province: provinceCode(agency.regionCode),
     level: agency.level, kind: agency.kind, year, status: 'not_checked', deadline: dl.date, deadlineRule: dl.rule,
     publishedDate: null, publishedDateSource: null, daysLate: null, dateNote: null, url: null, sha256: null,
-    archivePath: null, title: null, versions: versions.length, revisions: revisionsOf(versions), firstCapturedAt: null,
-    lastReadAt: lastRead?.readAt ?? null, lastReadUrl: lastRead?.url ?? null, lastReadHeld: lastRead?.held ?? null,
-    reason: lastRead && lastRead.outcome !== 'ok' ? lastRead.reason : null, evidence: '',
+    archivePath: null, title: null, versions: versionCount(versions), revisions: revisionsOf(versions), sources: sourceCount(versions),
+    firstCapturedAt: null, lastReadAt: lastRead?.readAt ?? null, lastReadUrl: lastRead?.url ?? null, lastReadHeld: lastRead?.held ?? null,
+    lastReadSha256: lastRead?.sha256 ?? null, reason: lastRead && lastRead.outcome !== 'ok' ? lastRead.reason : null, evidence: '',
   };
 
   if (versions.length) {
@@ -147,11 +172,13 @@ export function statusOfAgency(
   }
   if (lastRead.outcome !== 'ok') {
     row.status = lastRead.outcome;
-    row.evidence = `${lastRead.outcome} at ${lastRead.readAt}: ${lastRead.reason ?? 'no reason recorded'} (${lastRead.url})`;
+    row.evidence = `${lastRead.outcome === 'not_checked' ? 'not checked' : lastRead.outcome} at ${lastRead.readAt}: ${lastRead.reason ?? 'no reason recorded'}`
+      + (lastRead.held ? `; ${lastRead.held}` : '') + pagesRead(lastRead);
     return row;
   }
+  // Missing: the column was read, and held no report for the year.
   row.status = 'missing';
-  row.evidence = `no ${year} report in ${lastRead.url} as read ${lastRead.readAt}` + (lastRead.held ? `; it held: ${lastRead.held}` : '');
+  row.evidence = `no ${year} report in ${lastRead.url ?? 'its 年报 column'} as read ${lastRead.readAt}` + (lastRead.held ? `; it held: ${lastRead.held}` : '') + pagesRead(lastRead);
   if (daysBetween(dl.date, chinaDate(lastRead.readAt)) <= 0) row.evidence += ' (read before the deadline; not read since)';
   return row;
 }

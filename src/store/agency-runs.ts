@@ -86,6 +86,17 @@ export class AgencyRuns extends Repository {
     return q.orderBy('finished_at').execute();
   }
 
+  /**
+   * Each agency's newest summary (by finish time, then run), for the agencies given or all: where the
+   * evidence of its last attempt lives.
+   */
+  async latestPerAgency(): Promise<AgencyRunRow[]> {
+    const rows = await this.db.selectFrom('agency_runs').selectAll().orderBy('agency_id').orderBy('finished_at', 'desc').orderBy('run_id', 'desc').execute();
+    const out: AgencyRunRow[] = [];
+    for (const r of rows) if (out[out.length - 1]?.agency_id !== r.agency_id) out.push(r);
+    return out;
+  }
+
   /** Per agency: when its list pages were last read and what they held. */
   async listState(agencyId: string): Promise<AgencyListState> {
     const lastListFetch = (await this.db.selectFrom('fetches').selectAll()

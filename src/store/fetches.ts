@@ -34,6 +34,9 @@ export interface FetchInput {
   ip?: string | null;
 }
 
+/** A column read as status judges it: one exchange, its outcome and the digest of the page archived. */
+export type ColumnRead = Pick<FetchRow, 'fetch_id' | 'run_id' | 'agency_id' | 'purpose' | 'url' | 'final_url' | 'status' | 'fetched_at' | 'body_sha256' | 'error'>;
+
 export interface FetchFilter { runId?: number; agencyId?: string; purpose?: string; url?: string; limit?: number }
 
 export class Exchanges extends Repository {
@@ -72,6 +75,18 @@ export class Exchanges extends Repository {
     let q = this.db.selectFrom('fetches').selectAll().where('status', 'is not', null);
     if (filter.agencyId !== undefined) q = q.where('agency_id', '=', filter.agencyId);
     return q.orderBy('fetch_id').stream();
+  }
+
+  /**
+   * The reads of 年报 columns in these runs (purposes `list` and `home`), oldest first: what status judges an
+   * agency's column by. Bodies stay in the archive; the row names them by digest.
+   */
+  async columnReads(runIds: readonly number[]): Promise<ColumnRead[]> {
+    if (!runIds.length) return [];
+    return this.db.selectFrom('fetches')
+      .select(['fetch_id', 'run_id', 'agency_id', 'purpose', 'url', 'final_url', 'status', 'fetched_at', 'body_sha256', 'error'])
+      .where('run_id', 'in', [...runIds]).where('purpose', 'in', ['list', 'home'])
+      .orderBy('fetched_at').orderBy('fetch_id').execute();
   }
 
   async list(filter: FetchFilter = {}): Promise<FetchRow[]> {

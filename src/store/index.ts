@@ -12,7 +12,7 @@ export { recordJson } from './json.ts';
 export type { Database } from './schema.ts';
 export type { AgencyRow, AgencyRowInput, Agencies } from './agencies.ts';
 export type { RunRow, Runs } from './runs.ts';
-export type { DocumentRow, Exchanges, FetchFilter, FetchInput, FetchRow } from './fetches.ts';
+export type { ColumnRead, DocumentRow, Exchanges, FetchFilter, FetchInput, FetchRow } from './fetches.ts';
 export type { CrawlState, HostRecord, UrlState } from './crawl-state.ts';
 export type { WorkItem, WorkQueue } from './work-queue.ts';
 export { reportKey, type ReportActivity, type ReportRow, type Reports, type ReportUrlRow, type ReportVersionInput, type ReportVersionResult, type VersionRow } from './reports.ts';

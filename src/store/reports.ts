@@ -169,6 +169,25 @@ export class Reports extends Repository {
     });
   }
 
+  /** Report links each list page held, counted over the links seen on or after `since` (one night's reads). */
+  async linksPerList(since: string): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('link_sources').select(['list_url', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('last_seen_at', '>=', since).groupBy('list_url').execute();
+    return new Map(rows.map((r) => [r.list_url, Number(r.n)]));
+  }
+
+  /** Every source URL of every report (the URLs its originals were reached at), by report. */
+  async allUrls(filter: { year?: number } = {}): Promise<Map<number, string[]>> {
+    let q = this.db.selectFrom('report_urls').innerJoin('reports', 'reports.report_id', 'report_urls.report_id')
+      .select(['report_urls.report_id', 'report_urls.url']);
+    if (filter.year !== undefined) q = q.where('reports.year', '=', filter.year);
+    const out = new Map<number, string[]>();
+    for (const r of await q.orderBy('report_urls.report_id').orderBy('report_urls.first_seen_at').orderBy('report_urls.url').execute()) {
+      (out.get(r.report_id) ?? out.set(r.report_id, []).get(r.report_id)!).push(r.url);
+    }
+    return out;
+  }
+
   /** Every list page that linked to any URL of this report, in URL order. */
   async sources(reportId: number): Promise<string[]> {
     const rows = await this.db.selectFrom('link_sources').innerJoin('report_urls', 'report_urls.url', 'link_sources.url')

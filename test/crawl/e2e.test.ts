@@ -26,7 +26,7 @@ import { WARCParser, type WARCRecord } from 'warcio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSeeds, startPortal, type Portal } from '../portal/server.ts';
 import { rng } from '../helpers/random.ts';
-import { CRAWL_EXIT } from '../../src/crawl/exit-codes.ts';
+import { EXIT } from '../../src/cli/exit-codes.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'nianbao.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'nianbao-crawl-e2e-'));
@@ -52,7 +52,7 @@ beforeAll(async () => {
   crawlStarted = new Date().toISOString();
   const r = await nianbao(['crawl', '--seeds', seeds, '--storage', ref, ...CRAWL_ARGS]).done;
   // Three of the portal's agencies cannot be read without a browser or at all (above): the crawl says so (issue 13).
-  if (r.code !== CRAWL_EXIT.someUnread) throw new Error(`crawl failed (exit ${r.code}): ${r.err}`);
+  if (r.code !== EXIT.someUnread) throw new Error(`crawl failed (exit ${r.code}): ${r.err}`);
 }, 240_000);
 afterAll(async () => {
   await portal?.close();
@@ -183,7 +183,7 @@ describe('kill and resume', () => {
     }
     expect(landed.length).toBe(20);
     const last = await nianbao(['crawl', '--seeds', seeds, '--storage', killed, ...CRAWL_ARGS]).done;
-    expect(last.code).toBe(CRAWL_EXIT.someUnread); // as the uninterrupted crawl: 北城区, 国家卫健委 blocked, 远山县 unreachable
+    expect(last.code).toBe(EXIT.someUnread); // as the uninterrupted crawl: 北城区, 国家卫健委 blocked, 远山县 unreachable
     expect(JSON.parse(last.out).resumed, landed.join('; ')).toBe(true);
 
     const a = facts(ref);

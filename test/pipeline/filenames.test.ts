@@ -89,7 +89,8 @@ describe('file names from the web are metadata, never paths', () => {
     const all = [storageDir, join(root, 'out'), join(root, 'dataset'), join(root, 'site')].flatMap((d) => filesUnder(d).map((f) => `${d}: ${f}`));
     expect(all.filter((f) => f.includes(marker) || f.includes('..') || f.includes('长'))).toEqual([]);
     for (const f of filesUnder(join(storageDir, 'originals'))) expect(f).toMatch(/^[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
-    for (const f of filesUnder(join(root, 'site', 'originals'))) expect(f).toMatch(/^[0-9a-f]{64}$/);
+    // Issue 13: named by digest and the extension the bytes say (so a browser opens each as what it is).
+    for (const f of filesUnder(join(root, 'site', 'originals'))) expect(f).toMatch(/^[0-9a-f]{64}\.(html|pdf|docx?|xlsx?|ofd|zip|rtf|txt|png|jpe?g|gif|tiff?|bmp|wps|et|rar|gz|tgz|7z|bin)$/);
     const wacz = readdirSync(join(root, 'out')).find((f) => f.endsWith('.wacz'))!;
     const members = Object.keys((await JSZip.loadAsync(readFileSync(join(root, 'out', wacz)))).files).filter((n) => !n.endsWith('/')).sort();
     expect(members).toEqual(['archive/archive.warc.gz', 'datapackage-digest.json', 'datapackage.json', 'indexes/index.cdx', 'pages/pages.jsonl']);

@@ -79,7 +79,8 @@ describe('a write fails mid-run (RLIMIT_FSIZE)', () => {
       const db = join(storageDir, 'nianbao.sqlite');
       // Room for the run to start and save a few records, not for 30 parsed reports.
       const limit = Math.max(fileSize(db), fileSize(`${db}-wal`)) + 96 * 1024;
-      const r = nianbao(['reparse', '--storage', storageDir, '--workers', '1'], limit);
+      // --quiet: progress lines (issue 13) would stand beside the one error line on stderr.
+      const r = nianbao(['reparse', '--storage', storageDir, '--workers', '1', '--quiet'], limit);
       console.log(`reparse under a ${limit}-byte file-size limit: exit ${r.status}; stderr: ${r.stderr.trim()}`);
       expect(r.signal).toBeNull();
       expect(r.status).toBe(1);

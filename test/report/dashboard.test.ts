@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { parseCsvRows } from '../../src/seeds/index.ts';
 import { INJECTION_NAME, fillStore } from './store-fixture.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'nianbao-dash-'));
@@ -115,5 +116,110 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(existsSync(join(site, 'chart.umd.min.js'))).toBe(true);
     expect(readFileSync(join(site, 'index.html'), 'utf8')).not.toContain('<script>window.__pwned');
+  });
+});
+
+const indexUrl = () => pathToFileURL(join(site, 'index.html')).href;
+
+describe('dashboard views a person would use (Chromium, desktop)', () => {
+  it('region names, the province grid of on-time shares, and filters kept in the address', async () => {
+    await page.goto(`${indexUrl()}#year=2023&level=county`);
+    await page.waitForSelector('body[data-ready="1"]');
+    expect(await page.locator('#coverage tbody tr').count()).toBe(5);
+    expect(await page.locator('#coverage tr[data-agency="g-late"] td').nth(1).textContent()).toBe('北京市 朝阳区');
+    await page.selectOption('#f-level', '');
+    // 宁夏 (640200, 640300): d-ontime on time, d-late late, d-missing and g-none missing → 1 of 4 on time.
+    const nx = page.locator('#province-grid [data-province="640000"]');
+    expect(await nx.locator('.s').textContent()).toBe('25%');
+    expect(await nx.getAttribute('title')).toBe('宁夏回族自治区: 1 / 4 按时 on time');
+    expect(await page.locator('#province-grid [data-province="110000"] .s').textContent()).toBe('0%');
+    expect(await page.locator('#province-grid [data-province="650000"] .s').textContent()).toBe('–');
+    expect(await page.locator('#province-grid .tile').count()).toBe(31);
+    await nx.click();
+    expect(await page.locator('#coverage tbody tr').count()).toBe(4);
+    expect(new URL(page.url()).hash).toBe('#region=640000');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="1"]');
+    expect(await page.locator('#f-region').inputValue()).toBe('640000');
+    expect(await page.locator('#coverage tbody tr').count()).toBe(4);
+  });
+
+  it('downloads the filtered rows as CSV', async () => {
+    await page.goto(`${indexUrl()}#level=county`);
+    await page.waitForSelector('body[data-ready="1"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const file = join(root, 'download.csv');
+    await download.saveAs(file);
+    const rows = parseCsvRows(readFileSync(file, 'utf8')).map((r) => r.cells);
+    expect(rows[0]!.slice(0, 8)).toEqual(['agency_id', 'name', 'region_code', 'region', 'level', 'kind', 'year', 'status']);
+    const body = rows.slice(1).filter((r) => r.length > 1);
+    expect(body.map((r) => `${r[0]}:${r[7]}`).sort()).toEqual(['d-blocked:blocked', 'd-down:unreachable', 'd-scan:not_parsed', 'd-undated:published_undated', 'g-late:late']);
+    expect(body.find((r) => r[0] === 'g-late')![10]).toBe('10');
+  });
+
+  it('an agency page: its reports by year, each original opened as what it is, and what was read of its column', async () => {
+    await page.goto(indexUrl());
+    await page.waitForSelector('body[data-ready="1"]');
+    await page.click('#coverage tr[data-agency="d-ontime"] a.agency-link');
+    await page.waitForSelector('#agency-page:not([hidden])');
+    expect(new URL(page.url()).hash).toBe('#agency=d-ontime');
+    expect(await page.locator('#agency-name').textContent()).toBe('石嘴山市测试局');
+    expect(await page.locator('#agency-facts').textContent()).toContain('宁夏回族自治区 石嘴山市');
+    expect(await page.locator('#agency-years tr[data-year="2023"]').getAttribute('data-status')).toBe('on_time');
+    expect(await page.locator('#agency-years tr[data-year="2022"]').getAttribute('data-status')).toBe('on_time');
+    const current = db().prepare(`select v.sha256 from reports r join report_versions v on v.version_id = r.current_version_id where r.agency_id = 'd-ontime' and r.year = 2023`).get() as { sha256: string };
+    const a = page.locator(`#agency-years tr[data-year="2023"] [data-sha256="${current.sha256}"] a`).first();
+    const href = (await a.getAttribute('href'))!;
+    expect(href).toBe(`originals/${current.sha256}.html`);
+    const file = fileURLToPath(new URL(href, indexUrl()));
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(current.sha256);
+    // Opened in the browser it is a page (its <title> read), not shown as source text.
+    const original = await browser.newPage();
+    await original.goto(pathToFileURL(file).href);
+    expect(await original.title()).toBe('2023年报 d-ontime');
+    await original.close();
+    expect(await page.locator('#chart-agency-page').evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
+
+    // d-missing: the column page read, linked to its archived capture.
+    await page.goto(`${indexUrl()}#agency=d-missing`);
+    await page.waitForSelector('#agency-page:not([hidden])');
+    const row = page.locator('#agency-years tr[data-year="2023"]');
+    expect(await row.getAttribute('data-status')).toBe('missing');
+    const capture = db().prepare(`select body_sha256 from fetches where agency_id = 'd-missing' and purpose = 'list'`).get() as { body_sha256: string };
+    const cap = row.locator('a', { hasText: `存档 capture ${capture.body_sha256.slice(0, 12)}` });
+    expect(await cap.getAttribute('href')).toBe(`originals/${capture.body_sha256}.html`);
+    expect(await row.textContent()).toContain(`capture sha256:${capture.body_sha256}`);
+    await page.click('#back');
+    await page.waitForSelector('#overview:not([hidden])');
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('dashboard at phone width (400 px, Chromium)', () => {
+  it('no sideways scroll, charts inside the screen, the agency page too', async () => {
+    const phone = await browser.newPage();
+    await phone.setViewportSize({ width: 400, height: 860 });
+    await phone.goto(indexUrl());
+    await phone.waitForSelector('body[data-ready="1"]');
+    const fits = () => phone.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+      canvases: [...document.querySelectorAll('canvas')].filter((c) => c.offsetParent).map((c) => { const r = c.getBoundingClientRect(); return { left: r.left, right: r.right, w: r.width }; }),
+    }));
+    const o = await fits();
+    expect(o.inner).toBe(400);
+    expect(o.scroll).toBeLessThanOrEqual(400);
+    expect(o.canvases).toHaveLength(3);
+    for (const c of o.canvases) { expect(c.left).toBeGreaterThanOrEqual(0); expect(c.right).toBeLessThanOrEqual(400); expect(c.w).toBeGreaterThan(300); }
+    await phone.screenshot({ path: join(root, 'phone.png'), fullPage: true });
+    await phone.goto(`${indexUrl()}#agency=d-late`);
+    await phone.waitForSelector('#agency-page:not([hidden])');
+    const p = await fits();
+    expect(p.scroll).toBeLessThanOrEqual(400);
+    expect(p.canvases).toHaveLength(1);
+    expect(p.canvases[0]!.right).toBeLessThanOrEqual(400);
+    expect(await phone.locator('#agency-name').textContent()).toBe(INJECTION_NAME);
+    expect(await phone.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await phone.screenshot({ path: join(root, 'phone-agency.png'), fullPage: true });
+    await phone.close();
   });
 });

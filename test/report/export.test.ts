@@ -41,8 +41,9 @@ describe('nianbao export', async () => {
   it('writes every file', () => {
     const names = result.files.map((f) => f.path.slice(dir.length + 1)).sort();
     expect(names).toEqual([
-      'agencies.csv', 'agencies.parquet', 'cells.csv', 'cells.parquet', 'checks.csv', 'checks.parquet', 'codebook.json', 'codebook.md',
-      'datapackage.json', 'reports.csv', 'reports.parquet', 'status.csv', 'status.parquet',
+      // Issue 13: versions (every original) and cells_all (cells of every version) beside reports and cells.
+      'agencies.csv', 'agencies.parquet', 'cells.csv', 'cells.parquet', 'cells_all.csv', 'cells_all.parquet', 'checks.csv', 'checks.parquet', 'codebook.json', 'codebook.md',
+      'datapackage.json', 'reports.csv', 'reports.parquet', 'status.csv', 'status.parquet', 'versions.csv', 'versions.parquet',
     ]);
   });
 
@@ -85,6 +86,8 @@ describe('nianbao export', async () => {
     expect(r[0]).toMatchObject({ year: 2023n, ty: 'BIGINT', checks_failed: 1n });
     expect(r[0]).toMatchObject({ shown_date: '2024-02-14', td: 'DATE' });
     expect((r[0]!.fetched_at as Date).toISOString()).toBe('2024-02-20T00:00:00.000Z');
+    // Issue 13: times are marked UTC in the Parquet file, not left zone-less.
+    expect(await q(`SELECT typeof(fetched_at) AS t FROM ${p('reports.parquet')} LIMIT 1`)).toEqual([{ t: 'TIMESTAMP WITH TIME ZONE' }]);
     expect(await q(`SELECT days_late FROM ${p('status.parquet')} WHERE agency_id='a1' AND year=2023`)).toEqual([{ days_late: 14n }]);
     con.closeSync();
     db.closeSync();

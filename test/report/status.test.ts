@@ -103,9 +103,10 @@ describe('status per agency', () => {
       evidence: [],
     }, 2023, '2024-04-20');
     const [d1, d2] = two.rows;
-    expect(d1).toMatchObject({ status: 'on_time', versions: 2, revisions: 0, url: 'http://d1.localhost/nb/files/report.pdf', sha256: 'f'.repeat(64) });
+    // Issue 13: a page and its attachment are two sources of one version, not two versions (was versions: 2).
+    expect(d1).toMatchObject({ status: 'on_time', versions: 1, sources: 2, revisions: 0, url: 'http://d1.localhost/nb/files/report.pdf', sha256: 'f'.repeat(64) });
     expect(d1!.evidence).not.toContain('changed');
-    expect(d2).toMatchObject({ status: 'on_time', versions: 2, revisions: 1 });
+    expect(d2).toMatchObject({ status: 'on_time', versions: 2, sources: 1, revisions: 1 });
     expect(d2!.evidence).toContain('changed after publication (1 replaced original)');
   });
   it('before the deadline a department with nothing found is not yet due', () => {

@@ -3,26 +3,19 @@ import { UserError } from '../errors.ts';
 import type { Agency } from '../../seeds/index.ts';
 import { AgencyFilterError, parseAgencyFilter, selectAgencies } from '../../seeds/select.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../../crawl/http.ts';
-import { CRAWL_EXIT, crawlExitCode } from '../../crawl/exit-codes.ts';
 import { DEFAULT_DELAY_MS } from '../../crawl/tables.ts';
 import type { AgencySummary, CrawlProgress, CrawlResult } from '../../crawl/index.ts';
-import { progress } from '../../report/progress.ts';
+import { EXIT, exitCodesHelp } from '../exit-codes.ts';
+import { progress, seconds, statsBlock, type Progress } from '../progress.ts';
 import type { Storage } from '../../pipeline/index.ts';
 import { readSeeds } from '../options.ts';
 
-/** Off a terminal, a progress line this often (cron mail and journald read these). */
-const PROGRESS_EVERY_MS = 5000;
-
-const EXIT_HELP = `
-Exit codes:
-  ${CRAWL_EXIT.ok}    every agency's column was read (some pages may have failed: "partial")
-  ${CRAWL_EXIT.error}    unexpected error (a bug, a broken storage); see the log
-  ${CRAWL_EXIT.usage}    bad command-line input
-  ${CRAWL_EXIT.someUnread}    some agencies' columns could not be read; stderr says "N read, N unreachable, N blocked"
-  ${CRAWL_EXIT.noneRead}    no agency's column could be read (network down, wrong proxy, every host refusing)
-  ${CRAWL_EXIT.locked}   another writer holds the storage; nothing was done
-  ${CRAWL_EXIT.interrupted}  stopped by SIGINT/SIGTERM; the next crawl continues the same run
-`;
+/** The crawl's verdict on what it read: every agency's column (some pages may have failed), some, or none. */
+export function crawlExitCode(agencies: { outcome: string }[]): number {
+  const read = agencies.filter((a) => a.outcome === 'ok' || a.outcome === 'partial').length;
+  if (read === agencies.length) return EXIT.ok;
+  return read === 0 ? EXIT.noneRead : EXIT.someUnread;
+}
 
 /** `nianbao crawl`: walks every agency's 年报 column; each exchange and original goes to the store, each new original is parsed. */
 export function registerCrawl(program: Command, setExit: (code: number) => void): void {
@@ -48,7 +41,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress display or progress lines')
     .option('--verbose', 'a line per page handled (on stderr)')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', exitCodesHelp([EXIT.ok, EXIT.error, EXIT.usage, EXIT.someUnread, EXIT.noneRead, EXIT.locked, EXIT.interrupted]))
     .action(async (o: { seeds: string; storage?: string; proxy?: string; userAgent?: string; delayMs?: string; agency?: string[]; province?: string[]; level?: string[]; limit?: string; maxPages?: string; maxBytes?: string; connectTimeoutMs?: string; idleTimeoutMs?: string; totalTimeoutMs?: string; maxRedirects?: string; browser: boolean; parse: boolean; json?: boolean; quiet?: boolean; verbose?: boolean }) => {
       let agencies: Agency[] = readSeeds(o.seeds);
       if (o.agency) {
@@ -78,18 +71,18 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
       const storageDir = resolveStorageDir(o.storage);
       let storage: Storage;
       try { storage = await openStorage(storageDir, { command: 'nianbao crawl' }); } catch (e) {
-        throw new UserError((e as Error).message, e instanceof StoreLockedError ? CRAWL_EXIT.locked : CRAWL_EXIT.usage);
+        throw new UserError((e as Error).message, e instanceof StoreLockedError ? EXIT.locked : EXIT.usage);
       }
       // SIGINT/SIGTERM: stop taking work, let what is in flight finish, leave the run to be continued; a second one ends at once.
       const abort = new AbortController();
       const onSignal = (sig: NodeJS.Signals) => {
-        if (abort.signal.aborted) process.exit(CRAWL_EXIT.interrupted);
-        process.stderr.write(`nianbao crawl: ${sig}: finishing the pages in flight (again to stop at once)\n`);
+        if (abort.signal.aborted) process.exit(EXIT.interrupted);
+        process.stderr.write(`nianbao: crawl: ${sig}: finishing the pages in flight (again to stop at once)\n`);
         abort.abort();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const shown = o.quiet || o.json ? null : crawlProgress();
+      const shown = o.quiet || o.json ? null : crawlProgress(progress('crawl'));
       try {
         // The crawl records every exchange, report version and (with parsing on) record in the store as it goes.
         const r = await crawl({ agencies, storageDir, storage, proxy: o.proxy, userAgent: o.userAgent, delayMs, maxPages, limits, useBrowser: o.browser,
@@ -104,18 +97,18 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
           process.stdout.write('agency_id\tlist_pages\tfound\tnew\tchanged\tgone\tproblem\n');
           for (const a of r.agencies) process.stdout.write(`${a.agencyId}\t${a.listPages}\t${a.reportsFound}\t${a.new}\t${a.changed}\t${a.gone}\t${problemOf(a) ?? ''}\n`);
           for (const d of r.discovered) process.stdout.write(`discovered\t${d.name}\t${d.year ?? ''}\t${d.url}\n`);
-          process.stdout.write(statsBlock(r));
+          process.stdout.write(crawlStats(r));
         }
         if (!r.finished) {
-          process.stderr.write(`nianbao crawl: interrupted; run ${r.runId} continues with the next crawl\n`);
-          setExit(CRAWL_EXIT.interrupted);
+          process.stderr.write(`nianbao: crawl interrupted; run ${r.runId} continues with the next crawl\n`);
+          setExit(EXIT.interrupted);
           return;
         }
         const code = crawlExitCode(r.agencies);
-        if (code !== CRAWL_EXIT.ok) {
+        if (code !== EXIT.ok) {
           const failed = r.agencies.filter((a) => a.outcome === 'unreachable' || a.outcome === 'blocked');
           const named = failed.slice(0, 3).map((a) => `${a.agencyId} ${a.outcome}: ${problemOf(a)}`).join('; ');
-          process.stderr.write(`nianbao crawl: ${counts.read} read, ${counts.unreachable} unreachable, ${counts.blocked} blocked (${named}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''})\n`);
+          process.stderr.write(`nianbao: ${counts.read} of ${r.agencies.length} agencies read, ${counts.unreachable} unreachable, ${counts.blocked} blocked (${named}${failed.length > 3 ? `; and ${failed.length - 3} more` : ''})\n`);
         }
         setExit(code);
       } finally {
@@ -131,35 +124,26 @@ function problemOf(a: AgencySummary): string | null {
   return p ? (p.length > 300 ? `${p.slice(0, 297)}...` : p) : null;
 }
 
-/** The final figures, Scrapy-style: requests, bytes, answers by status, items, reports, time. */
-function statsBlock(r: CrawlResult): string {
+/** The final figures, Scrapy-style (src/cli/progress.ts's block): requests, bytes, answers by status, items, reports, time. */
+function crawlStats(r: CrawlResult): string {
   const sum = (k: 'new' | 'changed' | 'unchanged' | 'gone') => r.agencies.reduce((s, a) => s + a[k], 0);
-  const lines = [
-    ['requests', r.stats.requests], ['bytes', r.stats.bytes],
-    ...Object.entries(r.stats.byStatus).sort().map(([k, v]) => [`responses ${k}`, v]),
-    ['items done', r.stats.itemsDone], ['items failed', r.stats.itemsFailed], ['browser renders', r.browserRenders],
-    ['reports new', sum('new')], ['reports changed', sum('changed')], ['reports unchanged', sum('unchanged')], ['reports gone', sum('gone')],
-    ['elapsed s', (r.stats.elapsedMs / 1000).toFixed(1)],
-  ];
-  return `stats:\n${lines.map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`;
+  return statsBlock('crawl stats', {
+    requests: r.stats.requests, bytes: r.stats.bytes,
+    ...Object.fromEntries(Object.entries(r.stats.byStatus).sort().map(([k, v]) => [`responses_${k.replace(/\W+/g, '_')}`, v])),
+    items_done: r.stats.itemsDone, items_failed: r.stats.itemsFailed, browser_renders: r.browserRenders,
+    reports_new: sum('new'), reports_changed: sum('changed'), reports_unchanged: sum('unchanged'), reports_gone: sum('gone'),
+    time: seconds(r.stats.elapsedMs),
+  });
 }
 
-/**
- * Progress through the shared helper (src/report/progress.ts): a bar redrawn in place on a terminal; off one, a
- * timestamped line every PROGRESS_EVERY_MS. The crawl reports through `onProgress`.
- */
-function crawlProgress(): { update: (p: CrawlProgress) => void; log: (line: string) => void; end: () => void } {
-  const tty = !!process.stderr.isTTY && !process.env.CI;
-  const bar = progress('crawl', process.stderr, tty);
+/** The crawl's progress through the command line's progress display (src/cli/progress.ts). */
+function crawlProgress(bar: Progress): { update: (p: CrawlProgress) => void; log: (line: string) => void; end: () => void } {
   let last: CrawlProgress | null = null;
-  let printed = 0;
-  const line = (p: CrawlProgress) => `${p.done}/${p.total} items, ${p.requests} requests, ${(p.bytes / 1048576).toFixed(1)} MB, ${(p.elapsedMs / 1000).toFixed(0)} s`;
-  const timer = tty ? null : setInterval(() => { if (last && last.done !== printed) { printed = last.done; bar.log(line(last)); } }, PROGRESS_EVERY_MS);
-  timer?.unref();
+  const label = (p: CrawlProgress) => `items, ${p.requests} requests, ${(p.bytes / 1048576).toFixed(1)} MB, ${(p.elapsedMs / 1000).toFixed(0)} s`;
   return {
-    update: (p) => { last = p; if (tty) bar.update(p.done, p.total, p.last.length > 60 ? `${p.last.slice(0, 57)}...` : p.last); },
+    update: (p) => { last = p; bar.update(p.done, p.total, label(p)); },
     log: (l) => bar.log(l),
-    end: () => { if (timer) clearInterval(timer); bar.end(last ? line(last) : undefined); },
+    end: () => bar.end(last ? `${last.done}/${last.total} ${label(last)}` : undefined),
   };
 }
 
