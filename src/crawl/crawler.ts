@@ -227,7 +227,7 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
   if (finished) {
     for (const a of agencies) {
       await store.agencyRuns.record({ runId, agencyId: a.agencyId, listPagesRead: a.listPages, reportsFound: a.reportsFound, reportsNew: a.new,
-        reportsChanged: a.changed, outcome: a.outcome, reason: a.outcome === 'ok' ? null : a.blocked ?? a.unreachable, details: a });
+        reportsChanged: a.changed, outcome: a.outcome, reason: a.outcome === 'ok' ? null : a.blocked ?? a.unreachable, details: { ...a, platform: a.platforms[0] ?? null } });
     }
     await store.runs.finish(runId, 'ok', failed ? `${failed} work items failed after ${MAX_ATTEMPTS} attempts` : null);
   }
