@@ -92,7 +92,8 @@ describe('nianbao crawl → status', () => {
     expect(tjj.status).toBe('missing');
     expect(tjj.last_read_url).toBe(`${portal.url.county}/zwgk/zfxxgknb/bm/`);
     expect(String(tjj.last_read_at) >= crawlStarted && String(tjj.last_read_at) <= new Date().toISOString()).toBe(true);
-    expect(tjj.last_read_held).toBe('1 list page(s) read, 1 report link(s) found, 1 new');
+    // The county portal is TRS (var countPage): the crawl says which platform it read.
+    expect(tjj.last_read_held).toBe('1 list page(s) read, 1 report link(s) found, 1 new; platform trs');
     const lhy = rows.get('330825')!;
     expect(lhy.status).toBe('missing');
     expect(String(lhy.last_read_held)).toMatch(/^3 list page\(s\) read, 1 report link\(s\) found/);
