@@ -1,11 +1,24 @@
 /**
  * The neutral document: what every original (HTML, PDF, Word, spreadsheet, scan, plain text) becomes
  * before the shared parser reads it. Tables are grids of cell strings with rowspan/colspan expanded,
- * so a merged label appears in every row it covers.
+ * so a merged label appears in every row it covers; `spans` says which slots are one cell.
  */
 export type Block =
   | { kind: 'text'; text: string; page?: number }
-  | { kind: 'table'; rows: string[][]; page?: number };
+  | { kind: 'table'; rows: string[][]; spans?: Span[][]; page?: number };
+
+/**
+ * One cell of a grid as the original drew it (HTML rowspan/colspan, Word and sheet merges, a PDF cell
+ * over several rulings): spans[r][c] is the same object for every slot the cell covers, so a reader
+ * can tell a merged cell from neighbours that happen to print the same text.
+ */
+export interface Span {
+  /** Top-left slot of the cell in the grid as built (rows dropped later keep their numbers). */
+  row: number;
+  col: number;
+  rows: number;
+  cols: number;
+}
 
 /** How the document was obtained from its original. */
 export type ExtractionMethod =

@@ -1,6 +1,6 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import type { Block, DocumentMeta, ExtractedDocument } from './document.ts';
+import type { Block, DocumentMeta, ExtractedDocument, Span } from './document.ts';
 import { joinFragments, tidyCell } from './cells.ts';
 import { decodeText, type CharsetChoice } from './charset.ts';
 
@@ -120,10 +120,17 @@ function isoDate(s: string): string | undefined {
 
 /** Expands an HTML table into a full grid: rowspan/colspan cells repeat their text in every slot they cover. */
 export function tableGrid($: CheerioAPI, table: Element): string[][] {
+  return tableCells($, table).rows;
+}
+
+/** The grid of an HTML table and, per slot, the cell (span) that covers it. */
+export function tableCells($: CheerioAPI, table: Element): { rows: string[][]; spans: Span[][] } {
   const grid: string[][] = [];
+  const spanGrid: Span[][] = [];
   const rows = $(table).find('tr').filter((_, tr) => $(tr).closest('table').get(0) === table);
   rows.each((r, tr) => {
     grid[r] ??= [];
+    spanGrid[r] ??= [];
     let c = 0;
     $(tr)
       .children('td, th')
@@ -132,9 +139,14 @@ export function tableGrid($: CheerioAPI, table: Element): string[][] {
         const text = cellText($, cell as Element);
         const rowspan = clampSpan($(cell).attr('rowspan'), 200);
         const colspan = clampSpan($(cell).attr('colspan'), 50);
+        const span: Span = { row: r, col: c, rows: rowspan, cols: colspan };
         for (let dr = 0; dr < rowspan; dr++) {
           const row = (grid[r + dr] ??= []);
-          for (let dc = 0; dc < colspan; dc++) row[c + dc] = text;
+          const srow = (spanGrid[r + dr] ??= []);
+          for (let dc = 0; dc < colspan; dc++) {
+            row[c + dc] = text;
+            srow[c + dc] = span;
+          }
         }
         c += colspan;
       });
@@ -142,7 +154,11 @@ export function tableGrid($: CheerioAPI, table: Element): string[][] {
   const width = Math.max(0, ...grid.map((r) => r.length));
   // A rowspan reaching past the last <tr> made rows with nothing of their own: drop those.
   const own = rows.length;
-  return grid.slice(0, Math.max(own, 0)).map((row) => Array.from({ length: width }, (_, i) => row[i] ?? ''));
+  const out = grid.slice(0, Math.max(own, 0)).map((row) => Array.from({ length: width }, (_, i) => row[i] ?? ''));
+  // Slots no cell reaches (short rows) are empty cells of their own.
+  const spans = spanGrid.slice(0, Math.max(own, 0)).map((row, r) =>
+    Array.from({ length: width }, (_, i) => row[i] ?? { row: r, col: i, rows: 1, cols: 1 }));
+  return { rows: out, spans };
 }
 
 function clampSpan(v: string | undefined, max: number): number {
@@ -212,8 +228,10 @@ export function blocksFromElement($: CheerioAPI, root: Element): Block[] {
       // A table whose cells hold tables is page layout: read through it.
       if ($(el).find('table').length === 0) {
         flush();
-        const rows = tableGrid($, el).filter((r) => r.some((c) => c !== ''));
-        if (rows.length) blocks.push({ kind: 'table', rows });
+        const grid = tableCells($, el);
+        const keep = grid.rows.map((r) => r.some((c) => c !== ''));
+        const rows = grid.rows.filter((_, i) => keep[i]);
+        if (rows.length) blocks.push({ kind: 'table', rows, spans: grid.spans.filter((_, i) => keep[i]) });
         return;
       }
     }

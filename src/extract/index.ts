@@ -10,13 +10,14 @@ import { checkZip } from './zipguard.ts';
 import { documentFromDoc, documentFromDocx, documentFromSheet, documentViaLibreOffice } from './office.ts';
 import { documentFromOfd } from './ofd.ts';
 import { sniffOriginal, type OriginalKind } from './sniff.ts';
-import { decodeBody } from './charset.ts';
+import { textOfBytes } from './plaintext.ts';
 
 export type { Block, ExtractedDocument, ExtractionMethod, DocumentMeta } from './document.ts';
 export { documentFromText } from './text.ts';
 export { decodeHtml, findReportBody, documentFromHtml, pageMeta, tableGrid, type DecodedHtml } from './html.ts';
-export { isTextual, sniffBodyKind, sniffOriginal, type BodyKind, type OriginalKind } from './sniff.ts';
+export { hasSignature, isTextual, sniffBodyKind, sniffOriginal, type BodyKind, type OriginalKind } from './sniff.ts';
 export { chooseCharset, decodeBody, decodeText, type CharsetChoice } from './charset.ts';
+export { notText } from './plaintext.ts';
 export { ocrPdf, ocrImage } from './ocr.ts';
 export { EXTRACT_LIMITS, RefusedOriginal } from './limits.ts';
 export { checkZip, unsafeMemberName } from './zipguard.ts';
@@ -96,7 +97,7 @@ async function extractKind(kind: OriginalKind, bytes: Buffer, hints: OriginalHin
     case 'archive':
       throw new Error('the original is a RAR or gzip archive; unpack it and parse what is inside');
     case 'text': {
-      const text = decodeBody(bytes, hints.contentType);
+      const text = textOfBytes(bytes, hints.contentType);
       const markdown = /\.md$/i.test(hints.fileName ?? '') || /^\s*\|.*\|\s*$/m.test(text);
       return documentFromText(text, markdown ? 'markdown' : 'text');
     }

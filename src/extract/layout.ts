@@ -1,4 +1,4 @@
-import type { Block } from './document.ts';
+import type { Block, Span } from './document.ts';
 import { isPageNumberText, joinFragments, tidyCell } from './cells.ts';
 
 /**
@@ -48,7 +48,8 @@ function mergeRulings(list: Ruling[]): Ruling[] {
   list.sort((a, b) => a.pos - b.pos || a.from - b.from);
   const out: Ruling[] = [];
   for (const r of list) {
-    const last = [...out].reverse().find((o) => Math.abs(o.pos - r.pos) <= SNAP / 2 && r.from <= o.to + SNAP);
+    // Touching on both ends: a piece that lies before a ruling must not stretch it back over a gap.
+    const last = [...out].reverse().find((o) => Math.abs(o.pos - r.pos) <= SNAP / 2 && r.from <= o.to + SNAP && r.to >= o.from - SNAP);
     if (last) {
       last.to = Math.max(last.to, r.to);
       last.from = Math.min(last.from, r.from);
@@ -210,7 +211,7 @@ function regionText(pieces: Piece[]): string {
   return tidyCell(joinFragments(lines.map((l) => joinLine(l, false))));
 }
 
-function buildGrid(t: RuledTable, pieces: Piece[]): string[][] {
+function buildGrid(t: RuledTable, pieces: Piece[]): { rows: string[][]; spans: Span[][] } {
   const { xs, ys } = t;
   const R = ys.length - 1;
   const C = xs.length - 1;
@@ -238,7 +239,19 @@ function buildGrid(t: RuledTable, pieces: Piece[]): string[][] {
   cells = cells.map((row) => row.filter((_, c) => keepCol[c]));
   cells = cells.filter((row, r) => r === 0 || row.some((k, c) => k !== cells[r - 1]![c]));
   const rows = cells.map((row) => row.map((k) => texts.get(k) ?? ''));
-  return rows.filter((row) => row.some((c) => c !== ''));
+  // A region (cells with no ruling between them) is one cell: its span over the kept rows and columns.
+  const spanOf = new Map<number, Span>();
+  cells.forEach((row, r) => row.forEach((k, c) => {
+    const s = spanOf.get(k);
+    if (!s) spanOf.set(k, { row: r, col: c, rows: 1, cols: 1 });
+    else {
+      s.rows = Math.max(s.rows, r - s.row + 1);
+      s.cols = Math.max(s.cols, c - s.col + 1);
+    }
+  }));
+  const spans = cells.map((row) => row.map((k) => spanOf.get(k)!));
+  const keep = rows.map((row) => row.some((c) => c !== ''));
+  return { rows: rows.filter((_, r) => keep[r]), spans: spans.filter((_, r) => keep[r]) };
 }
 
 /** A rectangle in points, as PlacedText uses. */
@@ -320,8 +333,8 @@ export function layoutPage(items: PlacedText[], segments: Segment[], page: numbe
   }
   const placed: Array<{ y: number; block: Block }> = [];
   tables.forEach((tb, i) => {
-    const rows = buildGrid(tb, inTable[i]!);
-    if (rows.length) placed.push({ y: tb.top, block: { kind: 'table', rows, page } });
+    const { rows, spans } = buildGrid(tb, inTable[i]!);
+    if (rows.length) placed.push({ y: tb.top, block: { kind: 'table', rows, spans, page } });
   });
   for (const line of groupLines(loose)) {
     const text = joinLine(line, true);
@@ -364,15 +377,27 @@ export function joinPageTables(pages: Block[][]): Block[] {
     }
     const prev = lastTableIdx >= 0 ? out[lastTableIdx] : undefined;
     if (first?.kind === 'table' && prev?.kind === 'table' && continues(prev.rows, first.rows)) {
+      // Spans stay only when both parts have them; padded slots belong to the label cell they repeat.
+      const spans = prev.spans && first.spans ? [prev.spans, first.spans] : null;
       // Parts of one table can keep different label columns; align them on the right (the data columns).
       const width = Math.max(prev.rows[0]!.length, first.rows[0]!.length);
-      for (const rows of [prev.rows, first.rows]) for (const r of rows) while (r.length < width) r.unshift(r[0] ?? '');
+      [prev.rows, first.rows].forEach((rows, part) => rows.forEach((r, i) => {
+        const sp = spans?.[part]![i];
+        while (r.length < width) {
+          r.unshift(r[0] ?? '');
+          sp?.unshift(sp[0] ?? { row: i, col: 0, rows: 1, cols: 1 });
+        }
+      }));
       // A row-spanning label cut by the page break (left blank on the new page) continues from above.
       const carry = prev.rows.at(-1)?.[0] ?? '';
-      for (const row of first.rows) {
+      const carrySpan = prev.spans?.at(-1)?.[0];
+      for (const [i, row] of first.rows.entries()) {
         if (row[0] !== '' || !carry || /^\d/.test(carry)) break;
         row[0] = carry;
+        if (spans && carrySpan) spans[1]![i]![0] = carrySpan;
       }
+      if (spans) prev.spans!.push(...spans[1]!);
+      else delete prev.spans;
       prev.rows.push(...first.rows);
       out.push(...blocks.filter((_, i) => i !== firstIdx));
     } else out.push(...blocks);

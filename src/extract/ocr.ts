@@ -48,6 +48,19 @@ export function rulingsFromBitmap(img: Gray, minRun = 90): Segment[] {
   const { width, height, data } = img;
   // Thin rules in a JPEG scan come out grey (150-180), not black: 140 found 9 of a page's 36 rules, 180 finds 26.
   const dark = (x: number, y: number) => data[y * width + x]! < 180;
+  // A rule is thin; a bold heading's strokes are as long but several times thicker (22pt bold: ~9 px at
+  // 300 dpi), and counted as rules they glued a table to the heading above the next one.
+  const across = (x: number, y: number, dx: number, dy: number) => {
+    let n = 1;
+    for (let k = 1; k <= MAX_RULE_PX && dark(x + k * dx, y + k * dy); k++) n++;
+    for (let k = 1; k <= MAX_RULE_PX && dark(x - k * dx, y - k * dy); k++) n++;
+    return n;
+  };
+  const inside = (x: number, y: number) => x > MAX_RULE_PX && y > MAX_RULE_PX && x < width - MAX_RULE_PX && y < height - MAX_RULE_PX;
+  const thin = (pts: Array<[number, number]>, dx: number, dy: number) => {
+    const t = pts.filter(([x, y]) => inside(x, y)).map(([x, y]) => across(x, y, dx, dy)).sort((a, b) => a - b);
+    return !t.length || t[t.length >> 1]! <= MAX_RULE_PX;
+  };
   const out: Segment[] = [];
   for (let y = 0; y < height; y++) {
     let start = -1;
@@ -55,7 +68,8 @@ export function rulingsFromBitmap(img: Gray, minRun = 90): Segment[] {
       if (x < width && dark(x, y)) {
         if (start < 0) start = x;
       } else if (start >= 0) {
-        if (x - start >= minRun) out.push({ x1: start * PT, x2: x * PT, y1: y * PT, y2: y * PT });
+        const q = (x - start) >> 2;
+        if (x - start >= minRun && thin([[start + q, y], [start + 2 * q, y], [start + 3 * q, y]], 0, 1)) out.push({ x1: start * PT, x2: x * PT, y1: y * PT, y2: y * PT });
         start = -1;
       }
     }
@@ -66,13 +80,17 @@ export function rulingsFromBitmap(img: Gray, minRun = 90): Segment[] {
       if (y < height && dark(x, y)) {
         if (start < 0) start = y;
       } else if (start >= 0) {
-        if (y - start >= minRun) out.push({ x1: x * PT, x2: x * PT, y1: start * PT, y2: y * PT });
+        const q = (y - start) >> 2;
+        if (y - start >= minRun && thin([[x, start + q], [x, start + 2 * q], [x, start + 3 * q]], 1, 0)) out.push({ x1: x * PT, x2: x * PT, y1: start * PT, y2: y * PT });
         start = -1;
       }
     }
   }
   return out;
 }
+
+/** Thickest a ruling line may be, in pixels at 300 dpi (scanned rules are 2-5 px). */
+const MAX_RULE_PX = 7;
 
 /** Tesseract TSV word rows → placed text in points. */
 export function wordsFromTsv(tsv: string): PlacedText[] {
@@ -111,9 +129,23 @@ async function tesseractWords(pgmPath: string, args: string[]): Promise<PlacedTe
   return wordsFromTsv(stdout);
 }
 
+/**
+ * A scan as the rule finder and tesseract want it, from one straightening (a page fed 0.3-0.7° askew turns
+ * every ruling into a staircase the run-length finder cannot follow): the rules are found on the
+ * straightened page as it is (a hairline in a JPEG is light grey, and smoothing would erase it); the text
+ * is read from a copy whose JPEG speckle is smoothed and whose grey background is pushed to white.
+ */
+async function cleanScan(pgmPath: string): Promise<string> {
+  const rulesPath = `${pgmPath}.rules.pgm`;
+  await run('convert', [pgmPath, '-background', 'white', '-deskew', '40%', '+repage', '-write', rulesPath, '-median', '2', '-level', '20%,85%', pgmPath], { timeout: 120_000 })
+    .catch((err: unknown) => { throw toolError('ImageMagick', err, 120_000); });
+  return rulesPath;
+}
+
 async function ocrBitmap(pgmPath: string, lang: string, page: number): Promise<Block[]> {
+  const rulesPath = await cleanScan(pgmPath);
   const img = readPgm(await readFile(pgmPath));
-  const rulings = rulingsFromBitmap(img);
+  const rulings = rulingsFromBitmap(readPgm(await readFile(rulesPath)));
   const clean: Gray = { ...img, data: withoutRulings(img, rulings) };
   await writeFile(pgmPath, pgm(clean));
   const words = await tesseractWords(pgmPath, ['-l', lang, '--psm', '11']);
@@ -121,11 +153,12 @@ async function ocrBitmap(pgmPath: string, lang: string, page: number): Promise<B
 }
 
 /** Numeric cells are narrow: a label cell is wider than this (points). */
-const NUMBER_CELL = { maxWidth: 110, maxHeight: 60, gap: 24, margin: 16 };
+const NUMBER_CELL = { maxWidth: 110, maxHeight: 60, margin: 16 };
 /** Pixels cut from each side of a cell: what is left of a thick border turns a 1 into a 7. */
 const INSET = 5;
 const PRINTED_NUMBER = /^(?:-?\d+(?:\.\d+)?|[-/])$/;
-const CJK = /[\u3400-\u9fff]/;
+/** Chinese inside a cell means a label; 一 alone is what a dash or a rule's remnant reads as. */
+const CJK = /[\u3400-\u4dff\u4e01-\u9fff]/;
 
 /**
  * A page pass misses most lone digits in table cells. So every small cell is cut out and the cuts are
@@ -138,33 +171,34 @@ async function withCellNumbers(words: PlacedText[], img: Gray, cells: CellBox[],
     .map((c) => ({ box: c, x: px(c.x0) + INSET, y: px(c.top) + INSET, w: px(c.x1) - px(c.x0) - 2 * INSET, h: px(c.bottom) - px(c.top) - 2 * INSET }))
     .filter((c) => c.w > 4 && c.h > 4);
   if (!small.length) return words;
-  const width = Math.max(...small.map((c) => c.w)) + 2 * px(NUMBER_CELL.margin);
-  const bands: Array<{ from: number; to: number }> = [];
-  let height = px(NUMBER_CELL.margin);
-  for (const c of small) {
-    bands.push({ from: height, to: height + c.h });
-    height += c.h + px(NUMBER_CELL.gap);
+  // Each cell its own image (white margin around it), all read in one tesseract run as one line of digits:
+  // a lone "1" that a page pass or a stacked strip drops is read here.
+  const margin = px(NUMBER_CELL.margin);
+  const list: string[] = [];
+  for (const [i, c] of small.entries()) {
+    const cell: Gray = { width: c.w, height: c.h, data: Buffer.alloc(c.w * c.h, 255) };
+    for (let row = 0; row < c.h; row++) img.data.copy(cell.data, row * c.w, (c.y + row) * img.width + c.x, (c.y + row) * img.width + c.x + c.w);
+    const file = `${scratch}.c${i}.pgm`;
+    await writeFile(file, pgm(cell));
+    list.push(file);
   }
-  const strip: Gray = { width, height, data: Buffer.alloc(width * height, 255) };
-  small.forEach((c, i) => {
-    for (let row = 0; row < c.h; row++) {
-      const from = (c.y + row) * img.width + c.x;
-      img.data.copy(strip.data, (bands[i]!.from + row) * width + px(NUMBER_CELL.margin), from, from + c.w);
-    }
-  });
-  const stripPath = `${scratch}.cells.pgm`;
-  await writeFile(stripPath, pgm(strip));
-  const read = await tesseractWords(stripPath, ['-l', 'eng', '--psm', '6', '-c', 'tessedit_char_whitelist=0123456789.-/']);
-  const texts = small.map(() => [] as PlacedText[]);
-  for (const w of read) {
-    const cy = px((w.top + w.bottom) / 2);
-    const i = bands.findIndex((b) => cy >= b.from - 4 && cy <= b.to + 4);
-    if (i >= 0) texts[i]!.push(w);
+  // Cut to the ink and no taller than DIGIT_PX, on a white margin: at 40 px tesseract drops a lone "1".
+  await run('mogrify', ['-trim', '+repage', '-resize', `x${DIGIT_PX}>`, '-bordercolor', 'white', '-border', String(margin), ...list], { timeout: 300_000 })
+    .catch((err: unknown) => { throw toolError('ImageMagick', err, 300_000); });
+  const listPath = `${scratch}.cells.txt`;
+  await writeFile(listPath, list.join('\n') + '\n');
+  const { stdout } = await run('tesseract', [listPath, '-', '-l', 'eng', '--psm', '7', '-c', 'tessedit_char_whitelist=0123456789.-/', 'tsv'], { maxBuffer: 64 * 1024 * 1024, timeout: 300_000 })
+    .catch((err: unknown) => { throw toolError('tesseract', err, 300_000); });
+  const texts = small.map(() => [] as Array<{ x: number; text: string }>);
+  for (const line of stdout.split('\n')) {
+    const f = line.split('\t');
+    if (f.length < 12 || f[0] !== '5' || !f[11]!.trim() || Number(f[10]) < 0) continue;
+    texts[Number(f[1]) - 1]?.push({ x: Number(f[6]), text: f[11]!.trim() });
   }
   const inside = (w: PlacedText, b: CellBox) => (w.x0 + w.x1) / 2 > b.x0 && (w.x0 + w.x1) / 2 < b.x1 && (w.top + w.bottom) / 2 > b.top && (w.top + w.bottom) / 2 < b.bottom;
   let out = words;
   small.forEach((c, i) => {
-    const text = texts[i]!.sort((a, b) => a.x0 - b.x0).map((w) => w.text).join('');
+    const text = texts[i]!.sort((a, b) => a.x - b.x).map((w) => w.text).join('');
     if (!PRINTED_NUMBER.test(text) || out.some((w) => inside(w, c.box) && CJK.test(w.text))) return;
     const size = Math.min(c.box.bottom - c.box.top, 12);
     const cy = (c.box.top + c.box.bottom) / 2;
@@ -172,6 +206,9 @@ async function withCellNumbers(words: PlacedText[], img: Gray, cells: CellBox[],
   });
   return out;
 }
+
+/** Height digits are scaled down to before tesseract reads them: at 40 px it drops a lone "1", at 24 px it reads it. */
+const DIGIT_PX = 24;
 
 function pgm(img: Gray): Buffer {
   return Buffer.concat([Buffer.from(`P5\n${img.width} ${img.height}\n255\n`), img.data]);

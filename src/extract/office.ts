@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import mammoth from 'mammoth';
 import WordExtractor from 'word-extractor';
 import * as XLSX from 'xlsx';
-import type { Block, ExtractedDocument } from './document.ts';
+import type { Block, ExtractedDocument, Span } from './document.ts';
 import { tidyCell } from './cells.ts';
 import { documentFromHtml } from './html.ts';
 import { EXTRACT_LIMITS, RefusedOriginal } from './limits.ts';
@@ -85,17 +85,25 @@ export function documentFromSheet(bytes: Buffer): ExtractedDocument {
     const rows = XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: false, defval: '', blankrows: true });
     const grid = rows.map((r) => r.map((c) => tidyCell(String(c ?? ''))));
     const origin = XLSX.utils.decode_range(ws['!ref'] ?? 'A1').s;
+    const mergedSlots: Array<[number, number, Span]> = [];
     for (const m of ws['!merges'] ?? []) {
       const at = (r: number, c: number) => [r - origin.r, c - origin.c] as const;
       const [r0, c0] = at(m.s.r, m.s.c);
       const [r1, c1] = at(m.e.r, m.e.c);
       const v = grid[r0]?.[c0] ?? '';
-      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (grid[r]) grid[r]![c] = v;
+      const span: Span = { row: r0, col: c0, rows: r1 - r0 + 1, cols: c1 - c0 + 1 };
+      for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (grid[r]) {
+        grid[r]![c] = v;
+        mergedSlots.push([r, c, span]);
+      }
     }
     const w = Math.max(0, ...grid.map((r) => r.length));
-    const rect = grid.map((r) => Array.from({ length: w }, (_, i) => r[i] ?? '')).filter((r) => r.some((c) => c));
+    const spans = grid.map((_, r) => Array.from({ length: w }, (_, c): Span => ({ row: r, col: c, rows: 1, cols: 1 })));
+    for (const [r, c, span] of mergedSlots) if (spans[r] && c < w) spans[r]![c] = span;
+    const keep = grid.map((r) => r.some((c) => c));
+    const rect = grid.map((r) => Array.from({ length: w }, (_, i) => r[i] ?? '')).filter((_, r) => keep[r]);
     blocks.push({ kind: 'text', text: name });
-    if (rect.length) blocks.push({ kind: 'table', rows: rect });
+    if (rect.length) blocks.push({ kind: 'table', rows: rect, spans: spans.filter((_, r) => keep[r]) });
   }
   return { blocks, meta: {}, method: 'xls', quality: 1, warnings: [], ocr: false };
 }

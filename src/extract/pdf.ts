@@ -3,11 +3,14 @@ import path from 'node:path';
 import type { Block, ExtractedDocument } from './document.ts';
 import { joinPageTables, layoutPage, type PlacedText, type Segment } from './layout.ts';
 import { RefusedOriginal } from './limits.ts';
+import { readPdfGeometry } from './pdfpaths.ts';
+import { popplerWords } from './poppler.ts';
 
 /**
- * PDF text layer through pdf.js (the build pdf-parse ships), with the CJK cMaps and standard fonts
- * configured: without them CJK PDFs with non-embedded fonts come out empty. Tables are rebuilt from
- * ruling lines (stroked lines and thin filled rectangles) and the positions of text items.
+ * PDF text layers: words from poppler and ruling lines from the content streams (readPdfFast), or,
+ * for any file that reader declines, pdf.js with the CJK cMaps and standard fonts configured (without
+ * them CJK PDFs with non-embedded fonts come out empty). Tables are rebuilt from ruling lines (stroked
+ * lines and thin filled rectangles) and the positions of the text.
  */
 
 const pdfjsDir = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -214,6 +217,38 @@ async function pageSegments(
   return segments;
 }
 
+/**
+ * The fast reading: words from poppler, ruling lines from the content streams (pdfpaths.ts). Null when
+ * the file is anything but plain (encrypted, damaged, rotated pages, an unusual filter): pdf.js then
+ * reads it, repairs what it can, and names what it cannot.
+ */
+export async function readPdfFast(bytes: Buffer): Promise<PdfPages | null> {
+  let geometry: ReturnType<typeof readPdfGeometry>;
+  try {
+    geometry = readPdfGeometry(bytes);
+  } catch {
+    return null;
+  }
+  const words = await popplerWords(bytes).catch(() => null);
+  if (!words || words.length !== geometry.pages.length) return null;
+  let chars = 0;
+  let garbage = 0;
+  const largestPage = { width: 0, height: 0, page: 0 };
+  const pages = words.map((page, i) => {
+    if (page.width * page.height > largestPage.width * largestPage.height) Object.assign(largestPage, { width: page.width, height: page.height, page: i + 1 });
+    for (const w of page.words) {
+      for (const ch of w.text) {
+        if (/\s/.test(ch)) continue;
+        chars++;
+        const cp = ch.codePointAt(0)!;
+        if (cp === 0xfffd || (cp >= 0xe000 && cp <= 0xf8ff) || cp < 0x20) garbage++;
+      }
+    }
+    return layoutPage(page.words, geometry.pages[i]!.segments, i + 1);
+  });
+  return { pages, chars, garbage, numPages: pages.length, largestPage, ...(geometry.title ? { title: geometry.title } : {}) };
+}
+
 /** Whether the text layer is missing or unreadable, so the pages need OCR. */
 export function textLayerVerdict(r: PdfPages): { usable: boolean; reason?: string } {
   if (r.chars < 20 * Math.max(1, r.numPages) * 0.25) return { usable: false, reason: `text layer nearly empty (${r.chars} characters on ${r.numPages} pages)` };
@@ -225,7 +260,7 @@ export function textLayerVerdict(r: PdfPages): { usable: boolean; reason?: strin
 export async function documentFromPdfText(bytes: Buffer): Promise<{
   doc: ExtractedDocument; verdict: ReturnType<typeof textLayerVerdict>; numPages: number; largestPage: PdfPages['largestPage'];
 }> {
-  const r = await readPdfPages(bytes);
+  const r = (await readPdfFast(bytes)) ?? (await readPdfPages(bytes));
   const verdict = textLayerVerdict(r);
   const blocks = joinPageTables(r.pages);
   const hasTable = blocks.some((b) => b.kind === 'table');

@@ -42,8 +42,6 @@ const OLE_STREAMS: Array<[OriginalKind, string]> = [
   ['xls', 'Book'],
 ];
 
-/** Markup a page or a saved fragment of one starts with (a comment, a doctype, a common element). */
-const HTML_START = /^<(!doctype html|html|head|body|meta|title|div|script|style|table|p\b|ul|span|h\d|!--)/i;
 const XML_START = /^<\?xml|^<(datastore|recordset|rss|feed)\b/i;
 
 function signature(bytes: Buffer) {
@@ -56,6 +54,11 @@ const pdfWithin1K = (bytes: Buffer) => bytes.subarray(0, 1024).includes('%PDF-')
 /** The first characters of a text body, BOM and leading white space dropped, for the markup prescan. */
 function textStart(bytes: Buffer, n: number): string {
   return bytes.subarray(0, n).toString('latin1').replace(/^\ufeff|^\xef\xbb\xbf/, '').trimStart();
+}
+
+/** Whether the bytes start like a format the extractor reads other than plain text (cheap, no parsing). */
+export function hasSignature(bytes: Buffer): boolean {
+  return pdfWithin1K(bytes) || !!signature(bytes) || looksLikeHtml(bytes.subarray(0, 8192).toString('latin1'));
 }
 
 /** Which reader opens an original. */
@@ -77,8 +80,7 @@ export async function sniffOriginal(bytes: Buffer): Promise<OriginalKind> {
     return 'zip';
   }
   if (sig) return sig.kind;
-  const head = textStart(bytes, 2048);
-  if (HTML_START.test(head) || /^<\?xml[^>]*>\s*<(!doctype html|html)/i.test(head) || /<html[\s>]/i.test(head)) return 'html';
+  if (looksLikeHtml(bytes.subarray(0, 8192).toString('latin1'))) return 'html';
   return 'text';
 }
 
@@ -93,7 +95,7 @@ export function sniffBodyKind(bytes: Buffer, contentType?: string | null): BodyK
   const start = textStart(bytes, 512);
   const ct = (contentType ?? '').toLowerCase();
   if (XML_START.test(start)) return /html/.test(ct) && /<html/i.test(start) ? 'html' : 'xml';
-  if (HTML_START.test(start)) return 'html';
+  if (looksLikeHtml(start)) return 'html';
   if (/^[[{]/.test(start) && /json|javascript|text\/plain|octet|^$/.test(ct)) return 'json';
   if (/^</.test(start)) return /xml/.test(ct) ? 'xml' : 'html';
   if (/json/.test(ct)) return 'json';
@@ -106,4 +108,24 @@ export function sniffBodyKind(bytes: Buffer, contentType?: string | null): BodyK
 export function isTextual(bytes: Buffer, contentType?: string | null): boolean {
   const k = sniffBodyKind(bytes, contentType);
   return k === 'html' || k === 'xml' || k === 'json' || k === 'text';
+}
+
+/** Element names that open an HTML document or a fragment of one (a report body saved without <html>). */
+const HTML_OPENERS = /^<(?:!doctype\s+html|html|head|body|meta|title|link|style|script|table|tbody|tr|td|div|span|p|h[1-6]|center|font|section|article|ul|ol|br|b|strong|img|a)[\s>/]/;
+
+/**
+ * HTML, whole page or fragment: leading comments, BOM and whitespace skipped, the first element is an
+ * HTML one, or an <html> element comes later. Markdown that starts with text stays text, even with
+ * inline <br> or HTML tables in it (converters write those; the text reader reads them).
+ */
+export function looksLikeHtml(headLatin1: string): boolean {
+  let head = headLatin1.replace(/^(?:\ufeff|\xef\xbb\xbf)/, '').trimStart().toLowerCase();
+  for (let i = 0; i < 50 && head.startsWith('<!--'); i++) {
+    const end = head.indexOf('-->');
+    if (end < 0) return true; // a comment longer than the head: only HTML starts like this
+    head = head.slice(end + 3).trimStart();
+  }
+  if (/^<\?xml[^>]*>\s*(?:<!--[\s\S]*?-->\s*)*<(?:!doctype html|html)/.test(head)) return true;
+  if (HTML_OPENERS.test(head)) return true;
+  return /<html[\s>]/.test(head);
 }

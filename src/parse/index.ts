@@ -3,6 +3,7 @@ import { runChecks } from './checks.ts';
 import { documentLines } from './lines.ts';
 import { findRegions } from './regions.ts';
 import { buildTable } from './tables.ts';
+import { flagMisreads } from './misreads.ts';
 import { readTitle } from './title.ts';
 import type { FormatVersion, ReportRecord, TableKey, TableRecord } from './record.ts';
 
@@ -27,6 +28,7 @@ export function parseDocument(doc: ExtractedDocument, _hints: ParseHints = {}): 
   // Table 四 is the same in both versions; it follows the report's requests table.
   const appeals = buildTable('appeals', regions.get('appeals'), (requests.version ?? active.version ?? '2021') as FormatVersion, warnings);
   const tables: Record<TableKey, TableRecord> = { active, requests, appeals };
+  if (doc.ocr) flagMisreads(tables, warnings);
   const title = readTitle(lines, doc.meta.title, doc.meta.publisher);
   if (active.version && requests.version && active.version !== requests.version) {
     warnings.push(`mixed format: table 二 reads as ${active.version}, table 三 as ${requests.version}`);

@@ -1,4 +1,4 @@
-import type { ExtractedDocument } from '../extract/document.ts';
+import type { ExtractedDocument, Span } from '../extract/document.ts';
 import { isPageNumber, readPrinted, type PrintedValue } from './values.ts';
 
 /**
@@ -20,7 +20,10 @@ export function documentLines(doc: ExtractedDocument): Line[] {
     lines.push({ index: lines.length, fields, source, text });
   for (const block of doc.blocks) {
     if (block.kind === 'table') {
-      for (const row of block.rows) push(row.map((c) => c ?? ''), 'grid', row.join('\t'));
+      block.rows.forEach((row, r) => {
+        const fields = cellsOf(row, block.spans?.[r]);
+        push(fields, 'grid', fields.join('\t'));
+      });
       continue;
     }
     for (const raw of block.text.split(/\r\n|\r|\n/)) {
@@ -31,6 +34,20 @@ export function documentLines(doc: ExtractedDocument): Line[] {
     }
   }
   return lines;
+}
+
+/**
+ * A grid row as its printed cells: slots of one merged cell (the same span) are one field, so a value
+ * printed once across two columns is read once. Without spans every slot is a cell.
+ */
+function cellsOf(row: string[], spans: Span[] | undefined): string[] {
+  if (!spans) return row.map((c) => c ?? '');
+  const out: string[] = [];
+  row.forEach((c, i) => {
+    if (i > 0 && spans[i] === spans[i - 1]) return;
+    out.push(c ?? '');
+  });
+  return out;
 }
 
 /** A line cut into its label (the text before the numbers) and its data slots (the numbers at its end). */
@@ -44,7 +61,7 @@ export interface LineParts {
   positional: boolean;
   /** How many label fields preceded the data (0 for a line of numbers only). */
   labelFields: number;
-  /** From a table grid, where a merged cell repeats its text into every column it spans. */
+  /** From a table grid. */
   grid: boolean;
 }
 

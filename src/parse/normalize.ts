@@ -20,7 +20,8 @@ export function tidy(s: string): string {
 export function stripNumbering(s: string): string {
   let t = s;
   for (;;) {
-    const next = t.replace(/^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d{1,2}\.(?!\d))/, '');
+    // "3其他": OCR and flattening lose the dot after a sub-item number; a digit before Chinese is numbering.
+    const next = t.replace(/^(?:[一二三四五六七八九十]+[.、]|\([一二三四五六七八九十]+\)|\d{1,2}\.(?!\d)|\d{1,2}(?=[\u4e00-\u9fff]))/, '');
     if (next === t) return t;
     t = next;
   }

@@ -1,4 +1,5 @@
 import type { PrintedValue } from './values.ts';
+import { hasRuns, runTogetherSplits } from './runtogether.ts';
 
 /**
  * Placing the printed numbers of a row into its columns. Real extractions lose cells, add stray ones,
@@ -22,6 +23,8 @@ export interface Candidate {
   prior: number;
   /** Printed tokens this placement leaves out. */
   dropped: string[];
+  /** For cut digit runs: false when not every cut could be tried, so a cut cell cannot be certain. */
+  exhaustive?: boolean;
 }
 
 const MAX_CANDIDATES = 2_000;
@@ -39,57 +42,32 @@ export function rowCandidates(
   // Blank cells beyond the row's columns are layout (a 4-wide grid holding a 1-column row).
   while (slots.length > n && slots[slots.length - 1]!.kind === 'blank') slots = slots.slice(0, -1);
   while (slots.length > n && slots[0]!.kind === 'blank') slots = slots.slice(1);
-  for (const variant of splitVariants(slots, n)) {
+  for (const arranged of arrangements(slots, n, positional)) {
+    const c = resolve(arranged.slots, slots.map(() => false), identities);
+    if (!c) continue;
+    c.prior = arranged.prior;
+    c.dropped = arranged.dropped;
+    out.push(c);
     if (out.length >= MAX_CANDIDATES) break;
-    for (const arranged of arrangements(variant.slots, n, positional)) {
-      const c = resolve(arranged.slots, variant.split, identities);
+  }
+  // Digits run together: every cut into n cells that the row's identities allow (see runtogether.ts).
+  if (hasRuns(slots, n)) {
+    let { splits, exhaustive } = runTogetherSplits(slots, n, identities);
+    // A row that breaks its own identity has no such cut: then, for a row printed as one run with no
+    // separator at all, the shape alone may decide (one cut, or several left uncertain). Where separators
+    // show, a short row has more likely lost a cell than run two together.
+    if (!splits.length && exhaustive && slots.length === 1) ({ splits, exhaustive } = runTogetherSplits(slots, n, []));
+    // A cut explains every printed digit; reading the run as one number beside empty cells does not.
+    if (splits.length) out.length = 0;
+    for (const sp of splits.slice(0, MAX_CANDIDATES)) {
+      const c = resolve(sp.slots, sp.split, identities);
       if (!c) continue;
-      c.prior = arranged.prior + (variant.split.some(Boolean) ? -1 : 0);
-      c.dropped = arranged.dropped;
+      c.prior = 1;
+      c.exhaustive = exhaustive;
       out.push(c);
-      if (out.length >= MAX_CANDIDATES) break;
     }
   }
   return out;
-}
-
-interface Variant {
-  slots: PrintedValue[];
-  split: boolean[];
-}
-
-/** The printed slots as they are, and, when numbers are missing, with one run-together number split. */
-function* splitVariants(slots: PrintedValue[], n: number): Generator<Variant> {
-  yield { slots, split: slots.map(() => false) };
-  const missing = n - slots.length;
-  if (missing <= 0) return;
-  for (let i = 0; i < slots.length; i++) {
-    const s = slots[i]!;
-    if (s.kind !== 'number' || !/^\d{2,}$/.test(s.text)) continue;
-    // Most parts first: a split that fills every column explains all the digits with nothing inferred.
-    for (let parts = Math.min(missing + 1, s.text.length); parts >= 2; parts--) {
-      for (const pieces of digitSplits(s.text, parts)) {
-        const pieceSlots: PrintedValue[] = pieces.map((p) => ({ kind: 'number', value: Number(p), text: p }));
-        yield {
-          slots: [...slots.slice(0, i), ...pieceSlots, ...slots.slice(i + 1)],
-          split: [...slots.slice(0, i).map(() => false), ...pieces.map(() => true), ...slots.slice(i + 1).map(() => false)],
-        };
-      }
-    }
-  }
-}
-
-/** Ways to cut a digit string into `parts` numbers without leading zeros. */
-export function* digitSplits(digits: string, parts: number): Generator<string[]> {
-  if (parts === 1) {
-    if (digits.length === 1 || digits[0] !== '0') yield [digits];
-    return;
-  }
-  for (let len = 1; len <= digits.length - parts + 1; len++) {
-    const head = digits.slice(0, len);
-    if (len > 1 && head[0] === '0') break;
-    for (const rest of digitSplits(digits.slice(len), parts - 1)) yield [head, ...rest];
-  }
 }
 
 interface Arrangement {

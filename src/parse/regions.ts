@@ -9,6 +9,8 @@ export interface PrintedRow {
   row: string;
   parts: LineParts;
   line: number;
+  /** own: the line's own label names the row; near: a label line just above or below it does. */
+  how: 'own' | 'near';
 }
 
 export interface TableRegion {
@@ -69,7 +71,8 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
     current.lines.push(line);
     const parts = splitLine(line);
     let match = parts.label ? matchRow(current.table, parts.label) : null;
-    if (!match && !parts.slots.length) match = gluedLabel(current.table, line, parts);
+    // Cells run together with their label ("一、本年新收政府信息公开申请数量21710000218"): the digits are the row's.
+    if (!parts.slots.length) match = gluedLabel(current.table, line, parts) ?? match;
     const hasNumbers = parts.slots.length > 0;
     if (hasNumbers && parts.label) {
       const cont = continuation(current.table, parts.label, lines[i + 1]);
@@ -84,20 +87,20 @@ export function findRegions(lines: Line[]): Map<TableKey, TableRegion> {
       held = null;
     }
     if (hasNumbers && match) {
-      current.rows.push({ row: match.row, parts, line: line.index });
+      current.rows.push({ row: match.row, parts, line: line.index, how: 'own' });
     } else if (hasNumbers && current.table === 'appeals') {
       // Table 四's labels are column headers: its numbers come as lines of numbers only.
       current.orphans.push({ line: line.index, parts });
     } else if (hasNumbers) {
       const owner = pending.pop();
-      if (owner) current.rows.push({ row: owner.row, parts, line: line.index });
+      if (owner) current.rows.push({ row: owner.row, parts, line: line.index, how: 'near' });
       else {
         if (held) current.orphans.push(held);
         held = { line: line.index, parts };
       }
     } else if (match && !filled().has(match.row)) {
       if (held) {
-        current.rows.push({ row: match.row, parts: held.parts, line: held.line });
+        current.rows.push({ row: match.row, parts: held.parts, line: held.line, how: 'near' });
         held = null;
       } else pending.push({ row: match.row, line: line.index });
     }
@@ -126,14 +129,19 @@ function continuation(table: TableKey, label: string, next: Line | undefined) {
 
 const OUTLINE_START = /^(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)/;
 
-/** "行政许可0": a label with its number glued on, as some portals flatten tables. */
+/**
+ * "行政许可0", "正、行政机关不再处理其政府信6730010071": a label with its numbers glued on, as portals
+ * flatten tables. The digits are the line's data whether or not the label names a row (a wrapped label's
+ * middle line names none; the label above or below it does).
+ */
 function gluedLabel(table: TableKey, line: Line, parts: LineParts) {
-  const m = /^(.*[\u4e00-\u9fff）)])(\d+(?:\.\d+)?)$/.exec(line.fields.join('').trim());
+  const m = /^(.*[\u4e00-\u9fff）)”"’])(\d+(?:\.\d+)?)$/.exec(line.fields.join('').trim());
   if (!m) return null;
   const match = matchRow(table, m[1]!);
-  if (!match) return null;
+  if (!match && !/^[\u4e00-\u9fff、，,（(]/.test(lastLabelField(m[1]!).slice(-1))) return null;
   parts.label = m[1]!;
   parts.slots = [{ kind: 'number', value: Number(m[2]), text: m[2]! }];
+  parts.rawSlots = parts.slots;
   parts.positional = false;
   return match;
 }

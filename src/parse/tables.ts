@@ -5,6 +5,8 @@ import { identitiesFor } from './identities.ts';
 import { identityScore, rowCandidates, type Candidate, type RowIdentity } from './placement.ts';
 import type { LineParts } from './lines.ts';
 import type { TableRegion } from './regions.ts';
+import { orderRows } from './order.ts';
+import { activeFromCells, isCellPerLine, requestsFromCells, valuesInOrder } from './stream.ts';
 import type { Cell, FormatVersion, TableKey, TableRecord } from './record.ts';
 import type { PrintedValue } from './values.ts';
 
@@ -23,15 +25,17 @@ export function buildTable(table: TableKey, region: TableRegion | undefined, fal
   const expected = tableRows(version, table);
   const keys = new Set(expected.map((r) => r.row));
   const printed = new Map<string, LineParts>();
-  for (const r of region.rows) {
+  const placed = table === 'requests'
+    ? orderRows(isCellPerLine(region) ? requestsFromCells(region, warnings) : region, expected.map((r) => r.row), warnings)
+    : table === 'active'
+      ? (isCellPerLine(region) ? activeFromCells(region, version) : orderRows(region, expected.map((r) => r.row), warnings, 1))
+      : region.rows;
+  for (const r of placed) {
     if (!keys.has(r.row)) {
       warnings.push(`${table}.${r.row}: row of the other format version ignored (table read as ${version})`);
     } else if (printed.has(r.row)) {
       warnings.push(`${table}.${r.row}: printed twice; the first is kept`);
     } else printed.set(r.row, r.parts);
-  }
-  for (const o of region.orphans) {
-    if (table !== 'appeals') warnings.push(`${table}: numbers on line ${o.line + 1} belong to no row (${o.parts.slots.map((s) => s.text).join(' ')})`);
   }
 
   const trailingArtifacts = trailingEmptiesAreArtifacts(table, version, printed);
@@ -95,6 +99,7 @@ function unplaced(n: number): Candidate {
     split: new Array(n).fill(true),
     prior: 0,
     dropped: [],
+    exhaustive: false,
   };
 }
 
@@ -102,9 +107,13 @@ function unplaced(n: number): Candidate {
 function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional: boolean } | null {
   const lines = region.orphans.filter((o) => o.parts.labelFields === 0);
   if (!lines.length) return null;
-  // One number a line (plain text of a PDF) loses the row order of the table: nothing can be placed.
+  // One number a line (plain text of a PDF) may come in any order: the fifteen are taken as printed
+  // only when every group's 总计 is the sum of its four results; otherwise nothing can be placed.
   if (lines.length > 3 && lines.filter((o) => o.parts.slots.length === 1).length > lines.length / 2) {
-    return { slots: [], positional: false };
+    const values = valuesInOrder(region);
+    const v = values.map((s) => (s.kind === 'number' ? s.value : NaN));
+    const ordered = v.length === 15 && [0, 5, 10].every((g) => v[g]! + v[g + 1]! + v[g + 2]! + v[g + 3]! === v[g + 4]);
+    return ordered ? { slots: values, positional: true } : { slots: [], positional: false };
   }
   const slots = lines.flatMap((o) => (o.parts.rawSlots.length === 15 ? o.parts.rawSlots : o.parts.slots));
   return { slots, positional: lines.every((o) => o.parts.positional) };
@@ -112,19 +121,7 @@ function appealsStream(region: TableRegion): { slots: PrintedValue[]; positional
 
 function slotsOf(parts: LineParts, n: number, trailingArtifacts: boolean): PrintedValue[] {
   if (!trailingArtifacts && parts.rawSlots.length === n) return parts.rawSlots;
-  return parts.grid ? foldMergedCells(parts.slots, n) : parts.slots;
-}
-
-/**
- * A grid expands a merged cell into every column it spans ("行政许可 | 447228 | 447228 | 447228" for a
- * one-column row). When a row has too many values and they are n runs of one printed text, all of one
- * length, each run was one cell. Anything less regular is left to placement.
- */
-function foldMergedCells(slots: PrintedValue[], n: number): PrintedValue[] {
-  if (slots.length <= n || slots.length % n !== 0 || slots.some((s) => s.text === '')) return slots;
-  const span = slots.length / n;
-  const runs = Array.from({ length: n }, (_, i) => slots.slice(i * span, (i + 1) * span));
-  return runs.every((run) => run.every((s) => s.text === run[0]!.text)) ? runs.map((run) => run[0]!) : slots;
+  return parts.slots;
 }
 
 /** Text sources often end every row with a stray tab; then a trailing empty field is not a blank cell. */
@@ -171,6 +168,12 @@ function detectVersion(table: TableKey, region: TableRegion): FormatVersion | nu
     const v21 = only('2021');
     const v19 = only('2019');
     if (v21 || v19) return v21 >= v19 ? '2021' : '2019';
+    // No row with numbers named a version (one value a line, labels apart): the table's own labels do.
+    // (六)其他处理 heads the three 2021 rows too, so it says 2019 only when no 2021 row label is printed.
+    const text = compact(region.lines.map((l) => l.fields.join('')).join('\n'));
+    const has = (v: FormatVersion) => ROW_ALIASES.requests.some((a) => a.only === v && a.phrases.some((p) => text.includes(p)));
+    if (has('2021')) return '2021';
+    if (has('2019')) return '2019';
   }
   return null;
 }
@@ -272,9 +275,12 @@ function columnScore(ids: { left: [number, number][]; right: [number, number][] 
 /**
  * The cells of a row from its surviving placements: where they all agree the cell is read (or inferred);
  * the positions seen in the source break ties; what still differs is uncertain, and a value that differs
- * is left null rather than guessed.
+ * is left null rather than guessed. A cell cut from a run of digits is as certain as any other when the
+ * identities (and the row's shape) allowed one cut only.
  */
 function settle(options: Candidate[]): Cell[] {
+  // A cut digit run is certain when every cut was tried and the identities left one value.
+  const exhaustive = options.every((c) => c.exhaustive !== false);
   const topPrior = Math.max(...options.map((c) => c.prior));
   const top = options.filter((c) => c.prior === topPrior);
   const n = top[0]!.values.length;
@@ -289,7 +295,7 @@ function settle(options: Candidate[]): Cell[] {
       value: agreed ? first.values[i]! : null,
       text: agreed && placed ? first.texts[i]! : null,
       inferred: agreed && (placed ? first.inferred[i]! : true),
-      uncertain: !agreed || !placed || first.split[i]!,
+      uncertain: !agreed || !placed || (first.split[i]! && !exhaustive),
     });
   }
   return cells;

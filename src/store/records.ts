@@ -93,7 +93,8 @@ export class Records extends Repository {
     if (filter.year !== undefined) q = q.where('reports.year', '=', filter.year);
     if (filter.reportId !== undefined) q = q.where('reports.report_id', '=', filter.reportId);
     if (filter.versionId !== undefined) q = q.where('records.version_id', '=', filter.versionId);
-    return (await q.orderBy('records.record_id').execute()).map(withJson);
+    // In the order the versions were seen: parse workers finish in any order, so record ids do not say it.
+    return (await q.orderBy('records.version_id').orderBy('records.record_id').execute()).map(withJson);
   }
 
   /** Current successful records, oldest first, streamed; `json` still compressed (read it with recordJson). */

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { hasSignature } from '../../extract/sniff.ts';
+import { notText } from '../../extract/plaintext.ts';
 import { tableRows, type ReportRecord } from '../../parse/index.ts';
 import { UserError } from '../errors.ts';
 import type { RegisterCommand } from './index.ts';
@@ -20,10 +22,18 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       const { ParsePool } = await import('../../pipeline/index.ts');
       const pool = new ParsePool(1, { ocr: opts.ocr, timeoutMs: seconds * 1000 });
       let failed = 0;
+      let notReports = 0;
       try {
         for (const file of files) {
           try {
-            const record = await pool.parse(await readFile(file), { fileName: file }, file);
+            const bytes = await readFile(file).catch((err: unknown) => { notReports++; throw err; });
+            // Empty files and bytes of no known format are refused here, before a worker starts on them.
+            const why = hasSignature(bytes) ? null : notText(bytes);
+            if (why) {
+              notReports++;
+              throw new Error(why);
+            }
+            const record = await pool.parse(bytes, { fileName: file }, file);
             process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
           } catch (err) {
             failed++;
@@ -33,7 +43,10 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
       } finally {
         await pool.close();
       }
-      if (failed) setExit(1);
+      // A path that is no report file at all (missing, a directory, empty, random bytes) is bad input: 2.
+      // A report file that cannot be read (damaged, refused, too slow) is a failure of that file: 1.
+      if (notReports) setExit(2);
+      else if (failed) setExit(1);
     });
 };
 
