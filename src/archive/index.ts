@@ -14,6 +14,7 @@ import {
   closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync,
   statSync, unlinkSync, writeSync, createReadStream,
 } from 'node:fs';
+import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 
@@ -99,6 +100,44 @@ export class Archive {
     }
     closeSync(fd);
     const isNew = this.commit(tmp, sha256);
+    return { sha256, size: bytes.byteLength, isNew };
+  }
+
+  /**
+   * As `put`, with the writes and both fsyncs on the thread pool: a crawl archiving every exchange keeps its event
+   * loop (its hosts' turns, its other requests) running while the disk catches up.
+   */
+  async putAsync(bytes: Uint8Array): Promise<PutResult> {
+    const sha256 = sha256Hex(bytes);
+    if (this.has(sha256)) return { sha256, size: bytes.byteLength, isNew: false };
+    const tmp = this.tempName();
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o444);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } catch (err) {
+      await fh.close();
+      try { await unlink(tmp); } catch { /* already gone */ }
+      throw err;
+    }
+    await fh.close();
+    const final = this.pathOf(sha256);
+    const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
+    await mkdir(dir, { recursive: true });
+    let isNew = true;
+    try {
+      await link(tmp, final);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') { try { await unlink(tmp); } catch { /* */ } throw err; }
+      isNew = false; // another writer stored the same bytes first
+    }
+    await unlink(tmp);
+    if (isNew) {
+      try {
+        const d = await open(dir, constants.O_RDONLY);
+        try { await d.sync(); } finally { await d.close(); }
+      } catch { /* some file systems refuse directory fsync; the link is still atomic */ }
+    }
     return { sha256, size: bytes.byteLength, isNew };
   }
 
@@ -191,8 +230,12 @@ export class Archive {
 
   /** A new temp file, read-only once closed, that no other writer can have opened. */
   private openTemp(): { tmp: string; fd: number } {
-    const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    const tmp = this.tempName();
     return { tmp, fd: openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o444) };
+  }
+
+  private tempName(): string {
+    return join(this.tmpDir, `${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}.part`);
   }
 
   /** Links a complete temp file to its digest name; never replaces an existing original. */

@@ -43,7 +43,8 @@ export class FolderOriginals implements Originals {
   async read(sha256: string): Promise<Buffer> { return this.archive.read(sha256); }
   readStream(sha256: string): AsyncIterable<Uint8Array> { return this.archive.readStream(sha256); }
   async sizeOf(sha256: string): Promise<number | null> { return this.archive.sizeOf(sha256); }
-  async put(bytes: Uint8Array): Promise<PutResult> { return this.archive.put(bytes); }
+  /** Written and fsynced off the event loop (a crawl's other requests keep their turns meanwhile). */
+  put(bytes: Uint8Array): Promise<PutResult> { return this.archive.putAsync(bytes); }
   putStream(chunks: AsyncIterable<Uint8Array>): Promise<PutResult> { return this.archive.putStream(chunks); }
   verifyOne(sha256: string): Promise<VerifyProblem | null> { return this.archive.verifyOne(sha256); }
   verifyAll(onProgress?: (done: number) => void) { return this.archive.verifyAll(onProgress); }

@@ -23,14 +23,14 @@ export interface HttpRequest {
   method?: 'GET' | 'POST' | 'HEAD';
   headers?: Record<string, string>;
   body?: string;
+  /** Hand a 3xx back as the answer instead of following it (the browser follows its own redirects, each hop routed again). */
+  followRedirects?: boolean;
   /**
    * The seed URL this request is made for. Non-public addresses (loopback, private, link-local…) are reachable
    * only if the seed's own host is in the same class. Defaults to the request URL itself: a URL an operator
    * asked for directly is trusted, the hosts its redirects lead to are not.
    */
   seed?: string;
-  /** Awaited before each redirect hop is requested (the politeness gap of the host it goes to). */
-  beforeHop?: (url: string) => Promise<void>;
 }
 
 /** One HTTP exchange as it happened: every hop followed, the bytes as received. */
@@ -197,6 +197,15 @@ function outsideClasses(addrs: dns.LookupAddress[], allowed: Set<AddressClass>):
   return addrs.find((a) => !allowed.has(addressClass(a.address) ?? 'public'));
 }
 
+/**
+ * Runs one hop of an exchange (the first request and every redirect) when its turn comes: the politeness
+ * layer passes one that waits for the hop's host, so a redirect to the same host is not fetched a millisecond
+ * after the request that earned it.
+ */
+export type HopGate = <T>(url: string, send: () => Promise<T>) => Promise<T>;
+
+const direct: HopGate = (_url, send) => send();
+
 export class HttpClient {
   readonly cookies: CookieJar;
   readonly limits: HttpLimits;
@@ -223,9 +232,11 @@ export class HttpClient {
     this.limits = { ...DEFAULT_LIMITS, ...given };
   }
 
-  async fetch(req: HttpRequest, maxRedirects = this.limits.maxRedirects): Promise<HttpResponse> {
-    const started = Date.now();
-    const deadline = started + this.limits.totalTimeoutMs;
+  async fetch(req: HttpRequest, opts: { maxRedirects?: number; gate?: HopGate } = {}): Promise<HttpResponse> {
+    const maxRedirects = opts.maxRedirects ?? this.limits.maxRedirects;
+    const gate = opts.gate ?? direct;
+    // The clock starts with the first hop, not with the wait for the host's turn.
+    let started = 0;
     const allowed = await this.allowedClasses(req.seed ?? req.url);
     const redirects: HttpResponse['redirects'] = [];
     let url = req.url;
@@ -233,9 +244,12 @@ export class HttpClient {
     let body = req.body;
     const seen = new Set<string>([`${method} ${url}`]);
     for (let hop = 0; ; hop++) {
-      if (hop > 0) await req.beforeHop?.(url);
-      const r = await this.once({ ...req, url, method, body }, deadline, allowed);
-      if (r.status >= 300 && r.status < 400 && r.status !== 304) {
+      const hopUrl = url;
+      const r = await gate(hopUrl, () => {
+        started ||= Date.now();
+        return this.once({ ...req, url: hopUrl, method, body }, started + this.limits.totalTimeoutMs, allowed);
+      });
+      if (r.status >= 300 && r.status < 400 && r.status !== 304 && req.followRedirects !== false) {
         const loc = r.headers.location;
         let next: URL | null = null;
         try { next = loc ? new URL(loc, url) : null; } catch { next = null; }
@@ -333,7 +347,8 @@ export class HttpClient {
       'accept-language': 'zh-CN,zh;q=0.9',
       ...(req.headers ?? {}),
     };
-    const cookie = this.cookies.header(u.host);
+    // The jar's cookies, and those the request brings (a browser's, set by a challenge script), the latter winning.
+    const cookie = mergeCookies(this.cookies.header(u.host), req.headers?.cookie);
     if (cookie) headers.cookie = cookie;
     if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
     const timeout = limits.idleTimeoutMs;
@@ -480,6 +495,15 @@ export class HttpClient {
       creq.end();
     });
   }
+}
+
+function mergeCookies(...headers: (string | undefined)[]): string | undefined {
+  const jar = new Map<string, string>();
+  for (const h of headers) for (const part of (h ?? '').split(';')) {
+    const m = /^\s*([^=\s]+)=(.*)$/.exec(part);
+    if (m) jar.set(m[1]!, m[2]!.trim());
+  }
+  return jar.size ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
 }
 
 function proxyAuth(p: URL): Record<string, string> {

@@ -1,6 +1,7 @@
 /** The crawl stage's public surface. */
-export { crawl, columnRoot, summarize, type ArrivedOriginal, type AgencySummary, type CrawlItem, type CrawlOptions, type CrawlResult, type ReportIdentity } from './crawler.ts';
-export { readListPage, type ListPage, type PageLink, type ListContinuation } from './listing.ts';
+export { crawl, columnRoot, itemKey, summarize, type AgencySummary, type ArrivedOriginal, type CrawlItem, type CrawlOptions, type CrawlProgress, type CrawlResult, type ReportIdentity } from './crawler.ts';
+export { readListPage, followContinuation, type ListPage, type PageLink, type Continuation } from './listing.ts';
+export { PLATFORMS } from './platforms/index.ts';
 export { readReportPage, pageVerdict } from './report.ts';
 export { classifyTitle, unitFromTitle, unitMatches } from './titles.ts';
 export { canonicalUrl, resolveHref } from './url.ts';

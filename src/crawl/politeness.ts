@@ -12,6 +12,7 @@ interface Robot { isAllowed(url: string, ua?: string): boolean | undefined; getC
 const robotsParser = robotsParserModule as unknown as (url: string, text: string) => Robot;
 import type { HttpClient, HttpResponse } from './http.ts';
 import { NetworkError, RETRYABLE_STATUS } from './http.ts';
+import { hostKey } from './url.ts';
 
 export interface HostState {
   host: string;
@@ -99,8 +100,9 @@ export interface PolitenessOptions {
   /** Called for every exchange, awaited before the result is used (the archive comes first). */
   record?: (x: Exchange) => Promise<void>;
   /**
-   * Called in the host's slot just before a request goes out; throws (a LeaseLostError) when this process
-   * may no longer talk to the host: several workers share hosts through leases (store/host-leases.ts).
+   * Called in the host's slot just before a request (or a redirect hop) goes out; throws (a LeaseLostError)
+   * when this process may no longer talk to the host: several workers share hosts through leases
+   * (store/host-leases.ts).
    */
   beforeRequest?: (host: string) => Promise<void>;
 }
@@ -188,7 +190,7 @@ export class HostScheduler {
       p = (async () => {
         const s = this.state(host);
         let text: string | null = null;
-        const r = await this.exchange(host, { url: `${origin}/robots.txt`, seed }, { agencyId: context.agencyId ?? null, purpose: 'robots', referrer: null });
+        const r = await this.exchange({ url: `${origin}/robots.txt`, seed }, { agencyId: context.agencyId ?? null, purpose: 'robots', referrer: null });
         // An unreachable robots.txt: the host's own failure is seen on the real request.
         if (r.response && r.response.status >= 200 && r.response.status < 300) text = r.response.body.toString('utf8');
         s.robotsTxt = text;
@@ -213,39 +215,23 @@ export class HostScheduler {
     await this.store?.saveHost(s);
   }
 
-  /** One request in the host's slot, recorded whatever happened. */
-  private async exchange(host: string, req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext): Promise<{ response: HttpResponse | null; error: unknown }> {
+  /** One request, each hop in its host's slot, recorded whatever happened. */
+  private async exchange(req: Parameters<HttpClient['fetch']>[0], context: ExchangeContext): Promise<{ response: HttpResponse | null; error: unknown }> {
     const startedAt = new Date().toISOString();
     const t0 = Date.now();
     let response: HttpResponse | null = null;
     let error: unknown = null;
     try {
-      response = await this.slot(host, req.url, () => this.client.fetch({ ...req, beforeHop: this.hopGate(host) }));
+      // Every hop waits for its own host's turn (a redirect to the same host included).
+      response = await this.client.fetch(req, { gate: (url, send) => this.slot(hostKey(url), url, send) });
     } catch (e) {
-      // Not a request that failed: no request went out, and the item is no longer this worker's.
+      // Not a request that failed: none went out, and the item is no longer this worker's.
       if (e instanceof LeaseLostError) throw e;
       error = e;
     }
     const reason = error === null ? null : error instanceof NetworkError ? `${error.code}: ${error.message}` : (error as Error).message;
     await this.opts.record?.({ request: req, response, error: reason, startedAt, elapsedMs: Date.now() - t0, context });
     return { response, error };
-  }
-
-  /**
-   * Redirect hops are requests too: a hop to the same host waits the host's gap after the hop before it (and,
-   * shared, checks the lease again); a hop to another host waits that host's next allowed time.
-   */
-  private hopGate(first: string): (url: string) => Promise<void> {
-    let prev = first;
-    return async (url) => {
-      const host = new URL(url).host.toLowerCase();
-      const s = this.state(host);
-      if (host === prev) s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
-      await waitUntil(() => s.nextAllowedAt);
-      if (host === first) await this.opts.beforeRequest?.(host);
-      if (this.keepLog) this.log.push({ host, url, at: Date.now() });
-      prev = host;
-    };
   }
 
   isPaused(host: string): string | null {
@@ -275,7 +261,7 @@ export class HostScheduler {
     for (let attempt = 0; attempt < 4; attempt++) {
       const stillPaused = this.isPaused(host);
       if (stillPaused) return { kind: 'paused', reason: stillPaused };
-      const x = await this.exchange(host, req, context);
+      const x = await this.exchange(req, context);
       if (!x.response) {
         const e = x.error;
         const ne = e instanceof NetworkError ? e : null;

@@ -1,12 +1,12 @@
 /** Reading a report page: is it real (soft 404, meta refresh to the parent), whose, which year, which attachments. */
 import * as cheerio from 'cheerio';
 import { findReportBody } from '../extract/html.ts';
-import { dateIn } from './listing.ts';
+import { dateIn } from './links.ts';
 import {
   ATTACHMENT_EXT, ATTACHMENT_URL, CHALLENGE_BODY, CHALLENGE_STATUS, PUBLISHED_LABELS, PUBLISHED_META_NAMES, SOFT_404, SOFT_404_MAX_CHARS,
 } from './tables.ts';
 import { classifyTitle } from './titles.ts';
-import { resolveHref } from './url.ts';
+import { hrefFromScript, resolveHref } from './url.ts';
 
 export interface ReportPage {
   title: string;
@@ -72,15 +72,24 @@ export function readReportPage(html: string, url: string, fallbackTitle = ''): R
   }
   const attachments: ReportPage['attachments'] = [];
   const seen = new Set<string>();
-  $('a').each((_, el) => {
-    const a = $(el);
-    const u = resolveHref(a.attr('href'), a.attr('onclick'), url, base);
+  const consider = (u: string | null, text: string) => {
     if (!u || seen.has(u)) return;
     if (ATTACHMENT_EXT.test(new URL(u).pathname) || ATTACHMENT_URL.some((re) => re.test(u))) {
       seen.add(u);
-      attachments.push({ url: u, text: a.text().trim() });
+      attachments.push({ url: u, text });
     }
+  };
+  $('a').each((_, el) => {
+    const a = $(el);
+    consider(resolveHref(a.attr('href'), a.attr('onclick'), url, base), a.text().trim());
   });
+  // A page that is only a way to its file: a refresh or a script sending the browser to the PDF.
+  const refresh = /url\s*=\s*['"]?([^'"\s>;]+)/i.exec($('meta[http-equiv="refresh" i]').attr('content') ?? '')?.[1];
+  if (refresh) consider(resolveHref(refresh, undefined, url, base), title);
+  for (const el of $('script').toArray()) {
+    const target = hrefFromScript($(el).html() ?? '');
+    if (target) consider(resolveHref(target, undefined, url, base), title);
+  }
   let publishedAt: string | null = null;
   for (const name of PUBLISHED_META_NAMES) {
     publishedAt = dateIn($(`meta[name="${name}"]`).attr('content'));

@@ -48,7 +48,8 @@ export const ATTACHMENT_EXT = /\.(pdf|docx?|wps|ofd|xlsx?|rtf|zip|rar|jpe?g|png)
 export const ATTACHMENT_URL = [/\/module\/download\/downfile\.jsp/i, /\/attach\//i, /\/P0\d{8}\d+\.\w+$/];
 
 /** Soft 404 words (snippet 03 §4): a short body containing one of these is a missing page. */
-export const SOFT_404 = /找不到|页面不存在|not found|404|无法找到|访问的页面不存在|错误页面|内容已删除|信息已删除/i;
+// 404 as a number of its own: a file named P020240404… (published 4 April) is not an error page.
+export const SOFT_404 = /找不到|页面不存在|not found|(?<!\d)404(?!\d)|无法找到|访问的页面不存在|错误页面|内容已删除|信息已删除/i;
 export const SOFT_404_MAX_CHARS = 2000;
 
 /** Query parameters that never change the document (tracking, device twins). */
@@ -63,18 +64,48 @@ export const CANONICAL_REWRITES: [RegExp, string][] = [
 export const CHALLENGE_STATUS = [202, 412, 521];
 export const CHALLENGE_BODY = /\$_ts|FSSBBIl1UgzbN7N80|wzwsquestion|__jsl_clearance|请开启JavaScript|document\.cookie\s*=|location\.reload/;
 
+/**
+ * An endpoint a script config names for a list it fetches (snippet 03 §6: `/front/api/data/search`, JSON APIs,
+ * `.action`/`.do` servlets): a list page whose links come from there needs a browser (or a platform module).
+ */
+export const JS_API_ENDPOINT = /["'`]((?:https?:\/\/[^"'`\s]+)?\/[\w./-]*?(?:\/api\/|\/front\/|\.action\b|\.do\b|\.json\b|\/search\b|\/getList\b|\/list[A-Z]\w*)[^"'`\s]*)["'`]/;
+
 /** A list shell that only JavaScript fills (snippet 03 §6). */
 export const JS_SHELL = /id=["']app["']|chunk-vendors|__INITIAL_STATE__|new CMS\(|v-for=|ms-repeat|document\.write|innerHTML\s*[+]?=|appendChild/;
 
-/** Platform fingerprints (portals.md §2), checked in order. */
-export const PLATFORMS: { name: string; test: RegExp }[] = [
-  { name: 'gkmlpt', test: /gkmlpt|window\._CONFIG|SID\s*:\s*['"]?\d+/ },
-  { name: 'hanweb', test: /<datastore>|&lt;datastore&gt;|dataproxy\.jsp|jpage|\/col\/col\d+\// },
-  { name: 'trs', test: /createPageHTML\(|pageControl\(|TRS_Editor|countPage/ },
-  { name: 'ucap', test: /UCAP-CONTENT|ucapCommonFun/ },
-  { name: 'epoint', test: /infoGuid|new CMS\(/ },
-  { name: 'lonsun', test: /Ls\.pagination/ },
+/** Anchor texts of "next page" and "last page" links (the generic fallback's pager, portals.md §2). */
+export const NEXT_LINK_TEXT = /^\s*(下一页|下页|后一页|尾页|末页|最后一页|>>|»|›|>)\s*$/;
+
+/** File names of a list's further pages beside its first (same directory): `index_2.html`, `2.html`, `column-index-2.shtml`. */
+export const PAGE_COUNTER_FORMS: RegExp[] = [
+  /^[A-Za-z][\w-]*?_(\d{1,5})\.(?:s?html?|jsp|aspx?|php)$/,
+  /^(\d{1,4})\.(?:s?html?)$/,
+  /^column-index-(\d{1,5})\.s?html?$/,
 ];
+
+/** Query parameters that count pages (portals.md §2's generic fallback list). */
+export const PAGE_COUNTER_PARAMS = /^(page|pageIndex|pageNo|pageNum|pageno|pagenum|currentPage|curPage|currPage|cur_page|pn|p|pageindex|PageIndex|start|startrecord|offset)$/i;
+
+/** Parameters and values that vary a date: a calendar or a date archive, never pages of a list. */
+export const DATE_LIKE_PARAMS = /^(calendar|date|day|days|month|year|ym|ymd|time|riqi|rq)$/i;
+export const DATE_LIKE_VALUE = /^(19|20)\d{2}(0[1-9]|1[0-2])(\d{2})?$/;
+
+/** A page total declared in words or script (the first that matches is taken). */
+export const DECLARED_TOTALS: RegExp[] = [
+  /共\s*(\d+)\s*页/,
+  /totalPage[s]?\s*[:=]\s*["']?(\d+)/i,
+  /\bpageCount\s*[:=]\s*["']?(\d+)/i,
+  /pagecount\s*=\s*["'](\d+)["']/i,
+  /logicTotalPage\s*=\s*(\d+)/,
+  /\bcontenpage\s*[:=]\s*(\d+)/i,
+];
+
+/**
+ * Pages walked along one list with no new report link before the walk stops, for pages nobody declared (a
+ * "next" link, an API window past a total we do not know). Declared pages (a total the list states) are walked
+ * to the total, under `--max-pages`.
+ */
+export const BARREN_PAGES_BEFORE_STOP = 1;
 
 /** Default per-host politeness. */
 export const DEFAULT_DELAY_MS = 1000;

@@ -31,9 +31,15 @@ export function unitFromTitle(title: string): string | null {
   return t.length >= 2 ? t : null;
 }
 
-/** Normalises an agency name for matching: no spaces, no 人民政府 vs 政府 difference. */
+/**
+ * The forms a government's name takes (its formal name in the registry, its short name in report titles):
+ * 平潭综合实验区管理委员会 titles its reports 平潭综合实验区…; a county's 人民政府 often just the county's name.
+ */
+const GOVERNMENT_FORMS = /(人民政府|党工委管委会|党工委管理委员会|工委管委会|管理委员会|管委会|管委|人民政府办事处|办事处|政府)$/;
+
+/** Normalises an agency name for matching: no spaces, no trailing 机关, the government form stripped. */
 function norm(name: string): string {
-  return name.replace(/\s+/g, '').replace(/人民政府/g, '政府').replace(/机关$/, '');
+  return name.replace(/[\s\u00a0\u3000]+/g, '').replace(/机关$/, '').replace(GOVERNMENT_FORMS, '');
 }
 
 /** Strips a leading administrative level word (市/区/县/省) that short titles use: 市机关事务服务中心. */
@@ -41,13 +47,17 @@ function core(name: string): string {
   return norm(name).replace(/^(省|市|区|县|州|盟|旗)/, '');
 }
 
-/** Whether a unit name from a title or page denotes the agency `name`. */
+/**
+ * Whether a unit name from a title or page denotes the agency `name`: the same name in another government form
+ * (人民政府, 管理委员会, 管委会, 党工委管委会, or none), or the same name with or without region prefixes
+ * (宁夏石嘴山市… = 石嘴山市…; 市机关事务服务中心 = 石嘴山市机关事务服务中心).
+ */
 export function unitMatches(unit: string, name: string): boolean {
   const u = norm(unit);
   const n = norm(name);
+  if (!u || !n) return false;
   if (u === n) return true;
-  if (n.endsWith(u) && core(u).length >= 3) return true; // 市机关事务服务中心 ⊂ 石嘴山市机关事务服务中心
-  if (u.endsWith(n)) return true; // 宁夏石嘴山市… ⊃ 石嘴山市…
-  if (n.replace(/政府$/, '') === u) return true; // 青山镇 = 青山镇人民政府
+  if (n.endsWith(u) && core(u).length >= 3) return true;
+  if (u.endsWith(n) && n.length >= 2) return true;
   return core(u).length >= 4 && n.endsWith(core(u));
 }

@@ -16,6 +16,7 @@ import { CrawlState } from './crawl-state.ts';
 import { StoreError, type Db, type Engine } from './db.ts';
 import { StoreDialect } from './dialect.ts';
 import { Exchanges } from './fetches.ts';
+import { AgencyListReads } from './list-reads.ts';
 import { acquireWriterLock, type WriterLock } from './lock.ts';
 import { redactUrl } from './location.ts';
 import { Records } from './records.ts';
@@ -130,6 +131,8 @@ export class Store {
   readonly work: WorkQueue;
   readonly reports: Reports;
   readonly agencyRuns: AgencyRuns;
+  /** Per agency, every page of its column each run read (agency_list_reads). */
+  readonly listReads: AgencyListReads;
   readonly records: Records;
 
   /** @internal use openStore */
@@ -150,6 +153,7 @@ export class Store {
     this.work = new WorkQueue(db, readonly, engine);
     this.reports = new Reports(db, readonly, engine);
     this.agencyRuns = new AgencyRuns(db, readonly, engine);
+    this.listReads = new AgencyListReads(db, readonly, engine);
     this.records = new Records(db, readonly, engine);
   }
 

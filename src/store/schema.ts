@@ -226,6 +226,32 @@ export interface AgencyRunTable {
   details: string | null;
 }
 
+/**
+ * What a run read of each agency's 年报 column, page by page (migration 006): a list page shared by several
+ * agencies (a county column holding its departments' reports, one home page for several seeds) has one row
+ * per agency, so a failure there is every sharing agency's failure and `missing` can be said only of an
+ * agency whose column was read.
+ */
+export interface AgencyListReadTable {
+  run_id: number;
+  agency_id: string;
+  url: string;
+  /** How the page serves the agency: home (looking for the column), column, continuation (a further page or API window). */
+  role: string;
+  /** The page that led to this one (null for a seed URL): an agency attached to a page later is attached to what it led to. */
+  source_url: string | null;
+  /** pending (queued, not read yet), read, unreachable, blocked. */
+  outcome: string;
+  reason: string | null;
+  /** The portal platform recognised on the page (trs, hanweb, gkmlpt, ...). */
+  platform: string | null;
+  links_found: number | null;
+  report_links: number | null;
+  fetch_id: number | null;
+  body_sha256: string | null;
+  read_at: string | null;
+}
+
 export interface Database {
   agencies: AgencyTable;
   runs: RunTable;
@@ -242,6 +268,7 @@ export interface Database {
   cells: CellTable;
   checks: CheckTable;
   agency_runs: AgencyRunTable;
+  agency_list_reads: AgencyListReadTable;
 }
 
 /** Is this migration running on PostgreSQL? (The migrator hands every migration the store's handle.) */
@@ -489,6 +516,30 @@ const m005: Migration = {
 };
 
 /**
+ * 006: per agency, every page of its column a run read (or failed to), with the platform recognised and the
+ * links found: the evidence behind `missing`, kept for every agency sharing a page.
+ */
+const m006: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('agency_list_reads')
+      .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.run_id'))
+      .addColumn('agency_id', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('source_url', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text').addColumn('platform', 'text')
+      .addColumn('links_found', 'integer').addColumn('report_links', 'integer')
+      .addColumn('fetch_id', 'integer').addColumn('body_sha256', 'text').addColumn('read_at', 'text')
+      .addPrimaryKeyConstraint('agency_list_reads_pk', ['run_id', 'agency_id', 'url'])
+      .execute();
+    await db.schema.createIndex('agency_list_reads_url').on('agency_list_reads').columns(['run_id', 'url']).execute();
+    await db.schema.createIndex('agency_list_reads_agency').on('agency_list_reads').columns(['agency_id', 'run_id']).execute();
+    await db.schema.createIndex('agency_list_reads_source').on('agency_list_reads').columns(['run_id', 'source_url']).execute();
+  },
+};
+
+/**
  * 007: a lease on each host, so several crawl processes (on one machine or several, sharing a PostgreSQL
  * store) talk to a host one at a time: a worker claims a host whose lease is free and whose politeness gap
  * has ended, renews the lease while it works, and gives it back with the next allowed time in the
@@ -508,5 +559,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_work_item_host': m003,
   '004_host_cookies': m004,
   '005_link_sources': m005,
+  '006_agency_list_reads': m006,
   '007_host_leases': m007,
 };

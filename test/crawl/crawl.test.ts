@@ -234,8 +234,10 @@ describe('list page readers', () => {
   it('reads createPageHTML in both argument orders and Shanghai one-based pagination', () => {
     const a = readListPage('<script>createPageHTML(3, 0, "index", "shtml");</script>', 'http://x.gov.cn/a/index.shtml').continuations.map((c) => c.url);
     expect(a).toEqual(['http://x.gov.cn/a/index_1.shtml', 'http://x.gov.cn/a/index_2.shtml']);
+    // Container first, current page 1 on the list's first page: the list counts from 1 (Hunan's
+    // createPageHTML('paging',25,1,…)), so page 2 is index_2 (issue 12: page 2 of such a list was never fetched).
     const b = readListPage("<script>createPageHTML('paging',3,1,'index','html',500);</script>", 'http://x.gov.cn/b/').continuations.map((c) => c.url);
-    expect(b).toEqual(['http://x.gov.cn/b/index_1.html', 'http://x.gov.cn/b/index_2.html']);
+    expect(b).toEqual(['http://x.gov.cn/b/index_2.html', 'http://x.gov.cn/b/index_3.html']);
     const c = readListPage('<script>totalPage: 3; $(".pagination").pagination("setPage",1,3);</script>', 'http://x.gov.cn/c/index.html').continuations.map((x) => x.url);
     expect(c).toEqual(['http://x.gov.cn/c/index_2.html', 'http://x.gov.cn/c/index_3.html']);
   });

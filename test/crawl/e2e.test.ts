@@ -26,6 +26,7 @@ import { WARCParser, type WARCRecord } from 'warcio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureSeeds, startPortal, type Portal } from '../portal/server.ts';
 import { rng } from '../helpers/random.ts';
+import { EXIT } from '../../src/cli/exit-codes.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'nianbao.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'nianbao-crawl-e2e-'));
@@ -50,7 +51,8 @@ beforeAll(async () => {
   writeFileSync(seeds, fixtureSeeds(portal.url));
   crawlStarted = new Date().toISOString();
   const r = await nianbao(['crawl', '--seeds', seeds, '--storage', ref, ...CRAWL_ARGS]).done;
-  if (r.code !== 0) throw new Error(`crawl failed: ${r.err}`);
+  // Three of the portal's agencies cannot be read without a browser or at all (above): the crawl says so (issue 13).
+  if (r.code !== EXIT.someUnread) throw new Error(`crawl failed (exit ${r.code}): ${r.err}`);
 }, 240_000);
 afterAll(async () => {
   await portal?.close();
@@ -90,7 +92,8 @@ describe('nianbao crawl → status', () => {
     expect(tjj.status).toBe('missing');
     expect(tjj.last_read_url).toBe(`${portal.url.county}/zwgk/zfxxgknb/bm/`);
     expect(String(tjj.last_read_at) >= crawlStarted && String(tjj.last_read_at) <= new Date().toISOString()).toBe(true);
-    expect(tjj.last_read_held).toBe('1 list page(s) read, 1 report link(s) found, 1 new');
+    // The county portal is TRS (var countPage): the crawl says which platform it read.
+    expect(tjj.last_read_held).toBe('1 list page(s) read, 1 report link(s) found, 1 new; platform trs');
     const lhy = rows.get('330825')!;
     expect(lhy.status).toBe('missing');
     expect(String(lhy.last_read_held)).toMatch(/^3 list page\(s\) read, 1 report link\(s\) found/);
@@ -181,7 +184,7 @@ describe('kill and resume', () => {
     }
     expect(landed.length).toBe(20);
     const last = await nianbao(['crawl', '--seeds', seeds, '--storage', killed, ...CRAWL_ARGS]).done;
-    expect(last.code).toBe(0);
+    expect(last.code).toBe(EXIT.someUnread); // as the uninterrupted crawl: 北城区, 国家卫健委 blocked, 远山县 unreachable
     expect(JSON.parse(last.out).resumed, landed.join('; ')).toBe(true);
 
     const a = facts(ref);

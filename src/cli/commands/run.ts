@@ -21,7 +21,8 @@ export const registerRun: RegisterCommand = (program: Command, setExit) => {
     .option('--no-parse', 'skip parsing new originals')
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress (the summary is still printed)')
-    .addHelpText('after', `${exitCodesHelp()}  The crawl's own code decides 3 and 4; a stage that fails otherwise gives 1. Status and the summary
+    // A run stopped by a signal ends as its crawl does: an error of the stage.
+    .addHelpText('after', `${exitCodesHelp(Object.values(EXIT).filter((c) => c !== EXIT.interrupted))}  The crawl's own code decides 3 and 4; a stage that fails otherwise gives 1. Status and the summary
   are written in every case but 2 and 75. Summaries are kept in <storage>/runs/ (latest.json is the last one).
 `)
     .action(async (opts: { seeds?: string; storage?: string; today?: string; years?: string; crawlArgs?: string; crawl: boolean; parse: boolean; json?: boolean; quiet?: boolean }) => {
