@@ -202,9 +202,12 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
     void progress(`${item.label} ${item.url}`).catch(() => undefined);
   };
   const leases = shared ? { owner: workerId, ttlMs: leaseMs, delayOf: (host: string) => scheduler.remainingGapMs(host), log } : undefined;
+  // Shared: what each in-flight item found, added with its completion (see FrontierOptions.deferred).
+  const deferred = new Map<string, { queue: string; items: { key: string; payload: unknown; host: string }[] }[]>();
+  const sharedOpts = leases ? { leases, deferred } : {};
   const frontier = {
-    http: new StoreFrontier<CrawlItem>(store.work, queues.http, { keyOf: itemKey, hostOf, onSettled: settled, ...(leases ? { leases } : {}) }),
-    browser: new StoreFrontier<CrawlItem>(store.work, queues.browser, { keyOf: itemKey, hostOf, onSettled: settled, ...(leases ? { leases } : {}) }),
+    http: new StoreFrontier<CrawlItem>(store.work, queues.http, { keyOf: itemKey, hostOf, onSettled: settled, ...sharedOpts }),
+    browser: new StoreFrontier<CrawlItem>(store.work, queues.browser, { keyOf: itemKey, hostOf, onSettled: settled, ...sharedOpts }),
   };
   const evidence = new Evidence(store, runId);
   const useBrowser = opts.useBrowser !== false;
@@ -236,8 +239,21 @@ async function crawlOn(storage: Storage, opts: CrawlOptions, parser: OriginalPar
   await frontier.http.add(seeds.filter((s) => !BROWSER_LABELS.includes(s.label)));
   await frontier.browser.add(seeds.filter((s) => BROWSER_LABELS.includes(s.label)));
 
+  /** Shared: a request's environment queues its children with its completion instead of at once. */
+  const envFor = shared ? (requestId: string): CrawlEnv => ({
+    ...env,
+    async enqueue(items) {
+      const toItem = (i: CrawlItem) => ({ key: itemKey(i), payload: i, host: hostOf(i) });
+      const forBrowser = items.filter((i) => BROWSER_LABELS.includes(i.label));
+      const list = deferred.get(requestId) ?? deferred.set(requestId, []).get(requestId)!;
+      list.push({ queue: queues.http, items: items.filter((i) => !BROWSER_LABELS.includes(i.label)).map(toItem) }, { queue: queues.browser, items: forBrowser.map(toItem) });
+      if (forBrowser.length && useBrowser) engine?.startBrowser();
+      return items;
+    },
+  }) : undefined;
+
   engine = new Engine({
-    env, scheduler, client, hostStates, http: frontier.http, browser: frontier.browser, concurrency: opts.concurrency ?? 32, userAgent,
+    env, ...(envFor ? { envFor } : {}), scheduler, client, hostStates, http: frontier.http, browser: frontier.browser, concurrency: opts.concurrency ?? 32, userAgent,
     ...(opts.proxy ? { proxy: opts.proxy } : {}),
     // A backstop only: the client's deadlines, retries and backoffs end every request well before.
     handlerTimeoutSecs: Math.ceil((client.limits.totalTimeoutMs * 4 + 10 * 60_000) / 1000),

@@ -73,6 +73,8 @@ export interface EngineOptions {
   client: HttpClient;
   hostStates: StoredHostStates;
   http: StoreFrontier<CrawlItem>;
+  /** Shared store: the environment of one request (its children deferred to its completion). */
+  envFor?: (requestId: string) => CrawlEnv;
   browser: StoreFrontier<CrawlItem>;
   concurrency: number;
   userAgent: string;
@@ -95,7 +97,7 @@ export class Engine {
     for (const [label, handle] of Object.entries(httpHandlers())) {
       router.addHandler(label, async (ctx) => {
         const item = (ctx.request.userData as FrontierUserData<CrawlItem>).item;
-        o.env.log(`${label} ${item.url}: ${await handle(o.env, ctx.sendRequest as unknown as Send, item)}`);
+        o.env.log(`${label} ${item.url}: ${await handle(o.envFor?.(ctx.request.id!) ?? o.env, ctx.sendRequest as unknown as Send, item)}`);
       });
     }
     this.httpCrawler = new BasicCrawler({
@@ -154,7 +156,7 @@ export class Engine {
         const item = (ctx.request.userData as FrontierUserData<CrawlItem>).item;
         this.renders++;
         const page: BrowserPage = { page: ctx.page, status: ctx.response?.status() ?? 0, keepCookies: (url) => this.keepCookies(ctx.page, url) };
-        o.env.log(`${label} ${item.url}: ${await handle(o.env, page, item)}`);
+        o.env.log(`${label} ${item.url}: ${await handle(o.envFor?.(ctx.request.id!) ?? o.env, page, item)}`);
       });
     }
     return new PlaywrightCrawler({

@@ -44,6 +44,12 @@ export interface FrontierOptions<T extends FrontierItem> {
   onSettled?(item: T, outcome: 'done' | 'failed'): void;
   /** Shared store: claim under host leases. */
   leases?: FrontierLeases;
+  /**
+   * Children an in-flight item found, by request id, added when it completes and in the same transaction
+   * (shared store): an item re-done after its worker lost the host must not find its own children queued
+   * already, or it would take its list for a pagination trap and stop early.
+   */
+  deferred?: Map<string, { queue: string; items: { key: string; payload: unknown; host: string }[] }[]>;
 }
 
 /** What a Crawlee request carries of its work item. */
@@ -139,9 +145,11 @@ export class StoreFrontier<T extends FrontierItem> implements IRequestManager {
    * the same transaction), or plainly. A lost lease leaves the item to the worker that took the host over.
    */
   private async end(f: { itemId: number; host: string; lease: HostLease | null; item: T }, outcome: { status: 'done' } | { status: 'failed'; error: string; retryAt: string | null }): Promise<boolean> {
+    const children = this.opts.deferred?.get(String(f.itemId)) ?? [];
+    this.opts.deferred?.delete(String(f.itemId));
     if (f.lease && this.opts.leases) {
       try {
-        await this.queue.completeLeased(f.lease, f.itemId, { delayMs: this.opts.leases.delayOf(f.host), outcome });
+        await this.queue.completeLeased(f.lease, f.itemId, { delayMs: this.opts.leases.delayOf(f.host), outcome, ...(outcome.status === 'done' ? { children } : {}) });
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
         this.opts.leases.log(`${f.item.label} ${f.item.url}: lease on ${f.host} lost before the item completed; left to its new holder`);

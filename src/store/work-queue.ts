@@ -192,12 +192,13 @@ export class WorkQueue extends Repository {
    * failed, and `children` are added to `queue`. A worker whose lease expired or was taken over gets a
    * LeaseLostError and nothing is written: its item is re-done by the lease's new holder.
    */
-  async completeLeased(lease: HostLease, itemId: number, opts: { delayMs: number; outcome?: ItemOutcome; children?: { queue: string; items: NewWorkItem[] } }): Promise<void> {
+  async completeLeased(lease: HostLease, itemId: number, opts: { delayMs: number; outcome?: ItemOutcome; children?: { queue: string; items: NewWorkItem[] } | { queue: string; items: NewWorkItem[] }[] }): Promise<void> {
     this.assertWritable();
+    const children = opts.children === undefined ? [] : Array.isArray(opts.children) ? opts.children : [opts.children];
     await retryDeadlock(() => this.db.transaction().execute(async (trx) => {
       await completeUnderLease(trx, this.engine, lease, opts.delayMs);
       await endItem(trx, itemId, opts.outcome ?? { status: 'done' });
-      if (opts.children?.items.length) await addItems(trx, opts.children.queue, opts.children.items);
+      for (const c of children) if (c.items.length) await addItems(trx, c.queue, c.items);
     }));
   }
 
