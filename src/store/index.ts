@@ -17,6 +17,7 @@ export type { CrawlState, HostRecord, UrlState } from './crawl-state.ts';
 export type { WorkItem, WorkQueue } from './work-queue.ts';
 export { reportKey, type ReportActivity, type ReportRow, type Reports, type ReportUrlRow, type ReportVersionInput, type ReportVersionResult, type VersionRow } from './reports.ts';
 export type { AgencyListReads, ListRead, ListReadOutcome, ListReadResult, ListReadRole } from './list-reads.ts';
+export type { Discoveries, Discovery, DiscoveryFact, DiscoveryInput } from './discoveries.ts';
 export type { AgencyListState, AgencyRunRow, AgencyRunSummary, AgencyRuns } from './agency-runs.ts';
 export { tidyCells, type CellRow, type CheckRow, type FailedParse, type ParsedRecord, type RecordRow, type Records, type SaveRecordOptions } from './records.ts';
 export { databaseProblems, digestReferences, type DatabaseProblem, type DigestReference } from './integrity.ts';

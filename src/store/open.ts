@@ -11,6 +11,7 @@ import { Agencies } from './agencies.ts';
 import { AgencyRuns } from './agency-runs.ts';
 import { CrawlState } from './crawl-state.ts';
 import { StoreError, type Db } from './db.ts';
+import { Discoveries } from './discoveries.ts';
 import { StoreDialect } from './dialect.ts';
 import { Exchanges } from './fetches.ts';
 import { AgencyListReads } from './list-reads.ts';
@@ -103,6 +104,7 @@ export class Store {
   readonly agencyRuns: AgencyRuns;
   /** Per agency, every page of its column each run read (agency_list_reads). */
   readonly listReads: AgencyListReads;
+  readonly discoveries: Discoveries;
   readonly records: Records;
 
   /** @internal use openStore */
@@ -123,6 +125,7 @@ export class Store {
     this.reports = new Reports(this.db, readonly);
     this.agencyRuns = new AgencyRuns(this.db, readonly);
     this.listReads = new AgencyListReads(this.db, readonly);
+    this.discoveries = new Discoveries(this.db, readonly);
     this.records = new Records(this.db, readonly);
   }
 
