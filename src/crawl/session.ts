@@ -58,10 +58,14 @@ export interface WalkOptions {
 export interface SessionOptions extends WalkOptions {
   /** The run's kind in the store (`crawl`, `discover`): a killed run of this kind is continued. */
   kind: string;
+  /** Every agency the walk may meet (whose report, whose site); default `agencies`. */
+  known?: Agency[];
+  /** The queue key of an item (default itemKey: one item per label and URL, whichever agency queued it first). */
+  keyOf?: (item: CrawlItem) => string;
   runArgs: unknown;
   /** The HTTP router's handlers by label (the browser's are engine.ts's own). */
   handlers: Record<string, HttpHandler>;
-  /** After an item's last failed attempt (default: a list item's failure is its agencies' evidence). */
+  /** After an item's last failed attempt, or a page left unread (default: a list item's failure is its agencies' evidence). */
   gaveUp?: (env: CrawlEnv, item: CrawlItem, reason: string) => Promise<void>;
   parse?: boolean;
   parser?: OriginalParser;
@@ -91,7 +95,7 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
   const userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES_PER_LIST;
   const log = opts.log ?? (() => undefined);
-  const book = new AgencyBook(opts.agencies);
+  const book = new AgencyBook(opts.known ?? opts.agencies);
 
   // A run left running by a killed (or stopped) walk of the same kind is continued; otherwise a new one starts.
   const taken = await store.runs.takeOver(opts.kind);
@@ -145,15 +149,17 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
     if (opts.stopAfterItems !== undefined && stats.itemsDone + stats.itemsFailed >= opts.stopAfterItems) engine?.stop('stopAfterItems');
     void progress(`${item.label} ${item.url}`).catch(() => undefined);
   };
+  const keyOf = opts.keyOf ?? itemKey;
   const frontier = {
-    http: new StoreFrontier<CrawlItem>(store.work, queues.http, { keyOf: itemKey, hostOf, onSettled: settled }),
-    browser: new StoreFrontier<CrawlItem>(store.work, queues.browser, { keyOf: itemKey, hostOf, onSettled: settled }),
+    http: new StoreFrontier<CrawlItem>(store.work, queues.http, { keyOf, hostOf, onSettled: settled }),
+    browser: new StoreFrontier<CrawlItem>(store.work, queues.browser, { keyOf, hostOf, onSettled: settled }),
   };
   const useBrowser = opts.useBrowser !== false;
   const env: CrawlEnv = {
     runId, store, storage, archive: storage.archive, book, evidence: new Evidence(store, runId), useBrowser, maxPages, parse: opts.parse ?? false,
     ...(opts.parser ? { parser: opts.parser } : {}), ...(opts.onOriginal ? { onOriginal: opts.onOriginal } : {}), log,
-    keyOf: itemKey,
+    ...(opts.gaveUp ? { unread: (item: CrawlItem, reason: string) => opts.gaveUp!(env, item, reason) } : {}),
+    keyOf,
     async enqueue(items) {
       const forBrowser = items.filter((i) => BROWSER_LABELS.includes(i.label));
       const added = [...await frontier.http.add(items.filter((i) => !BROWSER_LABELS.includes(i.label))), ...await frontier.browser.add(forBrowser)];
@@ -161,7 +167,7 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
       return added;
     },
     async queued(items) {
-      const keys = items.map(itemKey);
+      const keys = items.map(keyOf);
       return store.work.existing(queues.http, keys);
     },
   };

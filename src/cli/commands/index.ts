@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCrawl } from './crawl.ts';
 import { registerDashboard } from './dashboard.ts';
+import { registerDiscover } from './discover.ts';
 import { registerExport } from './export.ts';
 import { registerParse } from './parse.ts';
 import { registerRegistry } from './registry.ts';
@@ -13,4 +14,4 @@ import { registerWarc } from './warc.ts';
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry];
+export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry, registerDiscover];
