@@ -117,7 +117,7 @@ function summaries(agencies: Agency[], facts: Discovery[], found: Findings): Dis
     // A home page fetched that names no government was read all the same; one never fetched was not.
     const fetched = facts.some((f) => f.agencyId === a.agencyId && f.fact === 'home' && f.fetchId !== null);
     const unread = home?.status === 'unchecked' && !fetched ? home.reason : !home && !column ? note ?? 'nothing was read' : null;
-    const outcome = unread === null ? 'ok' as const : /challenge|robots\.txt|^blocked/.test(unread) ? 'blocked' as const : 'unreachable' as const;
+    const outcome = unread === null ? 'ok' as const : /challenge|robots\.txt|^blocked|^browser/.test(unread) ? 'blocked' as const : 'unreachable' as const;
     return { agencyId: a.agencyId, name: a.name, outcome, home, column, columnNote: column ? null : note, units: found.units.filter((u) => u.parentId === a.agencyId).length };
   });
 }

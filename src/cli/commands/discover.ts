@@ -50,7 +50,7 @@ export function registerDiscover(program: Command, setExit: (code: number) => vo
           for (const a of r.agencies) process.stdout.write(`${[a.agencyId, statusOf(a), a.home?.url ?? '', a.column?.url ?? '', a.column?.foundBy ?? '', a.units, noteOf(a)].join('\t')}\n`);
           for (const u of r.findings.units) process.stdout.write(`unit\t${u.agencyId}\t${u.name}\t${u.kind}\t${u.level ?? ''}\t${u.parentId}\t${u.url}\n`);
           process.stdout.write(discoverStats(r));
-          if (written) process.stdout.write(`${written.file}: ${written.verified} verified, ${written.failed} failed, ${written.columns} with a 年报 column, ${written.unitsAdded} units added\n`);
+          if (written) process.stdout.write(`${written.file}: written, ${written.unitsAdded} units added\n`);
         }
         if (!r.finished) {
           process.stderr.write(`nianbao: discover interrupted; run ${r.runId} continues with the next discover\n`);
@@ -73,12 +73,7 @@ function writeBack(files: { registry: string; hints: string; patch: string }, r:
   let before = new Set<string>();
   const build = buildRegistryFromFiles(files, (rows) => { before = new Set(rows.map((a) => a.agencyId)); return applyDiscoveries(rows, r.findings); });
   writeRegistryFile(files.registry, build.csv);
-  const count = (status: string) => build.agencies.filter((a) => a.provenance?.urlStatus === status && a.kind === 'government').length;
-  return {
-    file: files.registry, verified: count('verified'), failed: count('failed'),
-    columns: build.agencies.filter((a) => a.kind === 'government' && a.reportListUrls.length).length,
-    unitsAdded: build.agencies.filter((a) => !before.has(a.agencyId)).length,
-  };
+  return { file: files.registry, unitsAdded: build.agencies.filter((a) => !before.has(a.agencyId)).length };
 }
 
 const statusOf = (a: DiscoverSummary): string => (a.home ? (a.home.status === 'unchecked' ? 'hint' : a.home.status) : 'verified');

@@ -38,7 +38,7 @@ const columnFact = (env: CrawlEnv, item: CrawlItem, found: { url: string; foundB
 async function unread(env: CrawlEnv, item: CrawlItem, f: Extract<Fetched, { ok: false }>, note: (reason: string) => Promise<void>): Promise<string> {
   const said = await refused(env, item, f, false);
   if (f.problem === 'challenge' && said.startsWith('challenge →')) return said;
-  await note(f.problem === 'disallowed' ? f.reason : `${f.problem}: ${f.reason}`);
+  await note(f.reason);
   return said;
 }
 
