@@ -5,6 +5,7 @@ import { EXIT, exitCodesHelp } from '../exit-codes.ts';
 import { seconds, statsBlock } from '../progress.ts';
 import { readSeeds } from '../options.ts';
 import { chooseWalkAgencies, clientSettings, seedFileOf, walkOptions, wholeNumber, withWalk, type WalkArgs } from '../walk.ts';
+import { toJson } from '../json.ts';
 
 /** The crawl's verdict on what it read: every agency's column (some pages may have failed), some, or none. */
 export function crawlExitCode(agencies: { outcome: string }[]): number {
@@ -36,7 +37,7 @@ export function registerCrawl(program: Command, setExit: (code: number) => void)
         w.endProgress();
         const count = (k: string) => r.agencies.filter((a) => a.outcome === k).length;
         const counts = { read: count('ok') + count('partial'), partial: count('partial'), unreachable: count('unreachable'), blocked: count('blocked') };
-        if (o.json) process.stdout.write(`${JSON.stringify({ runId: r.runId, resumed: r.resumed, finished: r.finished, counts, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes, stats: r.stats })}\n`);
+        if (o.json) process.stdout.write(toJson({ runId: r.runId, resumed: r.resumed, finished: r.finished, counts, agencies: r.agencies, discovered: r.discovered, requests: r.requests, bytes: r.bytes, stats: r.stats }));
         else {
           process.stdout.write(`run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.requests} requests, ${r.bytes} bytes\n`);
           process.stdout.write('agency_id\tlist_pages\tfound\tnew\tchanged\tgone\tproblem\n');
