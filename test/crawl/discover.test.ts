@@ -282,7 +282,7 @@ describe('without --seeds: the registry the program ships', () => {
     const subset = ['--province', '河北', '--level', 'city', '--limit', '2', '--proxy', proxy, '--no-browser', '--quiet', '--json'];
     const crawl = await nianbao(['crawl', '--storage', join(elsewhere, 's1'), '--no-parse', ...subset], { cwd: elsewhere });
     expect(crawl.code, crawl.err).toBe(EXIT.noneRead);
-    expect((JSON.parse(crawl.out) as { agencies: { agencyId: string; name: string }[] }).agencies.map((a) => `${a.agencyId} ${a.name}`))
+    expect((JSON.parse(crawl.out) as { agencies: { agency_id: string; name: string }[] }).agencies.map((a) => `${a.agency_id} ${a.name}`))
       .toEqual(['130100 石家庄市人民政府', '130200 唐山市人民政府']);
     const shipped = fileURLToPath(new URL('../../seeds/registry.csv', import.meta.url));
     const text = readFileSync(shipped, 'utf8');
