@@ -15,7 +15,7 @@ export const EXIT = {
   noneRead: 4,
   /** The storage is held by another writer (another crawl, reparse or run); nothing was done. EX_TEMPFAIL. */
   locked: 75,
-  /** crawl: stopped by SIGINT or SIGTERM (the pages in flight finished); the next crawl continues the run. */
+  /** crawl, discover: stopped by SIGINT or SIGTERM (the pages in flight finished); the next one continues the run. */
   interrupted: 130,
 } as const;
 
@@ -29,7 +29,7 @@ export const EXIT_MEANING: Record<ExitCode, string> = {
   3: 'some agencies could not be read (a one-line summary says how many)',
   4: 'no agency could be read',
   75: 'the storage is locked by another writer; nothing done',
-  130: 'crawl: stopped by SIGINT or SIGTERM; the next crawl continues the run',
+  130: 'crawl, discover: stopped by SIGINT or SIGTERM; the next one continues the run',
 };
 
 /** The exit-code paragraph `--help` shows. */

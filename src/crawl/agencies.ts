@@ -18,9 +18,11 @@ export interface Owner {
 
 export class AgencyBook {
   private readonly byId: Map<string, Agency>;
+  private readonly children = new Map<string, Agency[]>();
 
   constructor(readonly all: Agency[]) {
     this.byId = new Map(all.map((a) => [a.agencyId, a]));
+    for (const a of all) if (a.parentId) (this.children.get(a.parentId) ?? this.children.set(a.parentId, []).get(a.parentId)!).push(a);
   }
 
   get(id: string): Agency | undefined {
@@ -37,6 +39,17 @@ export class AgencyBook {
   ownHosts(agencyId: string): Set<string> {
     const a = this.byId.get(agencyId);
     return new Set([a?.homeUrl, ...(a?.reportListUrls ?? [])].filter((u): u is string => !!u).map((u) => new URL(u).host.toLowerCase()));
+  }
+
+  /** Whether a name is a government of the book other than `except` (a page naming it is that government's site). */
+  namesGovernment(name: string, except: string): boolean {
+    return this.all.some((a) => a.kind === 'government' && a.agencyId !== except && unitMatches(name, a.name));
+  }
+
+  /** The agency a unit listed in a government's column already is: the same id, the government itself, or one filed under it by name. */
+  knownUnit(parentId: string, unitId: string, name: string): Agency | undefined {
+    const parent = this.byId.get(parentId);
+    return this.byId.get(unitId) ?? [...(parent ? [parent] : []), ...(this.children.get(parentId) ?? [])].find((a) => unitMatches(name, a.name));
   }
 
   /**

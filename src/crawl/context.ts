@@ -29,7 +29,8 @@ export interface ReportIdentity {
 /**
  * Page kinds, each a router label: HOME (find the 年报 column), LIST (a column page), REPORT_PAGE, ATTACHMENT;
  * one label per platform that answers API continuations (HANWEB, GKMLPT); in the browser, BROWSER_LIST (render a
- * list only scripts fill) and CHALLENGE (earn a challenge's cookie, then run the plain request again).
+ * list only scripts fill) and CHALLENGE (earn a challenge's cookie, then run the plain request again). Discovery's:
+ * VERIFY (a hinted home page), DISCLOSURE (a 专栏 on the way to the column), COLUMN, UNITS (a unit-type sub-column).
  */
 export type Label = 'HOME' | 'LIST' | 'REPORT_PAGE' | 'ATTACHMENT' | 'BROWSER_LIST' | 'CHALLENGE' | (string & {});
 
@@ -66,10 +67,23 @@ export interface CrawlItem {
   retry?: CrawlItem;
   /** 1 for the plain request run again after a challenge was passed (its own queue key; never handed over twice). */
   pass?: number;
+  /** Discovery's items (VERIFY, DISCLOSURE, COLUMN, UNITS): what they carry beyond the page. */
+  discover?: DiscoverState;
+}
+
+export interface DiscoverState {
+  /** VERIFY over the other scheme: why the first failed, and whether it answered "not found". */
+  tried?: { reason: string; gone: boolean };
+  /** COLUMN, UNITS: how the column (or the unit-type sub-column) was found. */
+  foundBy?: 'link-text' | 'platform-path';
+  /** COLUMN: a year folder of the column, read for its unit-type sub-columns only. */
+  yearFolder?: boolean;
+  /** UNITS: the unit-type sub-column whose units these are: the list their reports are in. */
+  column?: string;
 }
 
 /** The parts of the store a crawl writes through (narrow: the frontier is `frontier`, not `work`). */
-export type CrawlStore = Pick<Store, 'crawlState' | 'reports' | 'agencyRuns' | 'listReads' | 'exchanges'>;
+export type CrawlStore = Pick<Store, 'crawlState' | 'reports' | 'agencyRuns' | 'listReads' | 'exchanges' | 'discoveries'>;
 
 /** Counts for the final summary (Scrapy-style stats). */
 export interface CrawlStats {
@@ -100,6 +114,8 @@ export interface CrawlEnv {
   /** Shared store: a new original becomes a parse job any process may take (pipeline/parse-jobs.ts). */
   queueParse?: (versionId: number) => Promise<void>;
   onOriginal?: (o: ArrivedOriginal) => Promise<void>;
+  /** A page the walk could not read beyond the list evidence (a challenge the browser did not pass), for walks that record it. */
+  unread?: (item: CrawlItem, reason: string) => Promise<void>;
   log(line: string): void;
 }
 

@@ -29,7 +29,7 @@ process.on('SIGXFSZ', keepWritesFailing);
 /** Attempts of one work item whose handler throws (network failures are not throws: the client retries those). */
 export const MAX_ATTEMPTS = 3;
 
-type HttpHandler = (env: CrawlEnv, send: Send, item: CrawlItem) => Promise<string>;
+export type HttpHandler = (env: CrawlEnv, send: Send, item: CrawlItem) => Promise<string>;
 
 /** The HTTP router's handlers: one per page kind, one per platform that answers API continuations. */
 export function httpHandlers(): Record<string, HttpHandler> {
@@ -81,6 +81,15 @@ export interface EngineOptions {
   proxy?: string;
   /** Backstop for one handler (the client's own deadlines end a stuck request long before). */
   handlerTimeoutSecs: number;
+  /** The HTTP router's handlers by label (default: the crawl's, httpHandlers()). */
+  handlers?: Record<string, HttpHandler>;
+  /** After an item's last failed attempt (default: a list item's failure is its agencies' evidence). */
+  gaveUp?: (env: CrawlEnv, item: CrawlItem, reason: string) => Promise<void>;
+}
+
+/** The crawl's verdict on an item given up: a list item's failure is its agencies' evidence. */
+async function listItemGaveUp(env: CrawlEnv, item: CrawlItem, reason: string): Promise<void> {
+  if (['HOME', 'LIST', 'BROWSER_LIST'].includes(item.label) || item.cont) await env.evidence.read(item.url, { outcome: 'unreachable', reason });
 }
 
 export class Engine {
@@ -94,7 +103,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     const router = createBasicRouter();
-    for (const [label, handle] of Object.entries(httpHandlers())) {
+    for (const [label, handle] of Object.entries(o.handlers ?? httpHandlers())) {
       router.addHandler(label, async (ctx) => {
         const item = (ctx.request.userData as FrontierUserData<CrawlItem>).item;
         o.env.log(`${label} ${item.url}: ${await handle(o.envFor?.(ctx.request.id!) ?? o.env, ctx.sendRequest as unknown as Send, item)}`);
@@ -122,11 +131,11 @@ export class Engine {
     return (await this.o.http.isFinished()) && (this.browserDead || (await this.o.browser.isFinished()));
   }
 
-  /** After the last attempt: a list item's failure is its agencies' evidence. */
+  /** After the last attempt: what the walk makes of it (the crawl: a list item's failure is its agencies' evidence). */
   private async gaveUp(item: CrawlItem, e: Error): Promise<void> {
     const reason = `${item.label === 'BROWSER_LIST' || item.label === 'CHALLENGE' ? 'browser: ' : 'error: '}${e.message.split('\n')[0]}`;
     this.o.env.log(`${item.label} ${item.url}: failed ${reason}`);
-    if (['HOME', 'LIST', 'BROWSER_LIST'].includes(item.label) || item.cont) await this.o.env.evidence.read(item.url, { outcome: 'unreachable', reason });
+    await (this.o.gaveUp ?? listItemGaveUp)(this.o.env, item, reason);
   }
 
   /** Starts the browser crawler (once): called when browser work is queued. */

@@ -12,7 +12,7 @@ import {
   Request, RequestState, type AddRequestsBatchedResult, type IRequestManager, type RequestOptions, type RequestQueue,
   type RequestQueueOperationInfo, type Source,
 } from 'crawlee';
-import { LeaseLostError, type HostLease, type WorkItem, type WorkQueue } from '../store/index.ts';
+import { LeaseLostError, type HostLease, type NewWorkItem, type WorkItem, type WorkQueue } from '../store/index.ts';
 
 /**
  * What the frontier needs of a work queue: the store's SQLite `WorkQueue` today; a PostgreSQL queue with host
@@ -32,6 +32,9 @@ export interface FrontierLeases {
   log(line: string): void;
 }
 
+/** Children of in-flight items by request id, each with the queue it goes to. */
+export type DeferredChildren = Map<string, { queue: string; items: NewWorkItem[] }[]>;
+
 /** A unit of crawl work as the queue stores it: plain JSON with a label (the router's) and a URL. */
 export interface FrontierItem { label: string; url: string }
 
@@ -49,7 +52,7 @@ export interface FrontierOptions<T extends FrontierItem> {
    * (shared store): an item re-done after its worker lost the host must not find its own children queued
    * already, or it would take its list for a pagination trap and stop early.
    */
-  deferred?: Map<string, { queue: string; items: { key: string; payload: unknown; host: string }[] }[]>;
+  deferred?: DeferredChildren;
 }
 
 /** What a Crawlee request carries of its work item. */

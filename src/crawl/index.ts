@@ -1,5 +1,6 @@
 /** The crawl stage's public surface. */
 export { crawl, columnRoot, itemKey, summarize, type AgencySummary, type ArrivedOriginal, type CrawlItem, type CrawlOptions, type CrawlProgress, type CrawlResult, type ReportIdentity } from './crawler.ts';
+export { discover, discoverySeeds, type DiscoverOptions, type DiscoverResult, type DiscoverSummary } from './discover.ts';
 export { readListPage, followContinuation, type ListPage, type PageLink, type Continuation } from './listing.ts';
 export { PLATFORMS } from './platforms/index.ts';
 export { readReportPage, pageVerdict } from './report.ts';

@@ -16,15 +16,62 @@ export const COLUMN_LINK_TEXTS: RegExp[] = [
 /** Anchor texts of the 政府信息公开 专栏 that usually holds the 年报 column (one hop from home). */
 export const DISCLOSURE_LINK_TEXTS: RegExp[] = [/^\s*(政府)?信息公开\s*$/, /政府信息公开(专栏|目录|平台)?$/, /^\s*政务公开\s*$/];
 
+/** 专栏 pages followed from a home page towards the column: two (nested menus: 政务公开 → 政府信息公开 → 年报). */
+export const MAX_DISCLOSURE_HOPS = 2;
+
 /** URL path tokens of 年报 columns. */
 export const COLUMN_URL_TOKENS = /\/(zfxxgknb|zfxxgkndbg|xxgkndbg|gknb|ndbg|xxgknb|gkndbg|bmnb|bmxxgknb|wzxxgknb|nb_\d{4}n)(_\d+)?\//i;
 
-/** Sub-columns inside a 年报 column: year folders and unit-type folders (portals.md §6.1). */
-export const SUBCOLUMN_URL_TOKENS = /\/((19|20)\d{2}n(_\d+)?|gknb(19|20)\d{2}|(19|20)\d{2}nb|gb(19|20)\d{2}|(19|20)\d{2}(szbm|bmdnbg|xzjd|zxjd)?|bm|xj|xzjd|zxjd|szbm|bmjdhz|szfnb|qzfxxgknb|bmxxgknb|bmdnbg|nb_\d{4}n|zxjd(19|20)\d{2}|qzfgzjg|qzfb)(_\d+)?\/(index(_\d+)?\.\w+)?$/i;
-export const SUBCOLUMN_LINK_TEXTS: RegExp[] = [
-  /^\s*(19|20)\d{2}\s*年?(度)?\s*$/,
-  /^\s*(部门|市直部门|区直部门|县直部门|县区|区县|区县开发区|乡镇|街道|乡镇（街道）|乡镇街道|本级政府|市政府|区政府|县政府)(年报)?\s*$/,
+/**
+ * Unit-type sub-columns of a 年报 column (portals.md §0.3, §1.1, §6.1): their link texts and path tokens, and what
+ * they list. `units`: departments, townships and streets, each owing a report of its own (discovery adds them to
+ * the registry); `own`: the government's own reports; `governments`: a city's counties, rows the registry holds
+ * already (the development zones listed beside them it leaves out).
+ */
+export const UNIT_SUBCOLUMNS: { lists: 'units' | 'own' | 'governments'; texts: string[]; paths: string[] }[] = [
+  { lists: 'units', texts: ['部门', '市直部门', '区直部门', '县直部门', '乡镇', '街道', '乡镇（街道）', '乡镇街道'],
+    paths: ['bm', 'szbm', 'bmdnbg', 'bmxxgknb', 'xzjd', 'zxjd', 'bmjdhz', 'qzfgzjg', 'qzfb'] },
+  { lists: 'own', texts: ['本级政府', '市政府', '区政府', '县政府'], paths: ['szfnb', 'qzfxxgknb'] },
+  { lists: 'governments', texts: ['县区', '区县', '区县开发区'], paths: ['xj'] },
 ];
+
+/** Year folders of a 年报 column (`2023n`, `gknb2023`, `2023nb`, `gb2025`, `2022szbm`, `nb_2022n`, `zxjd2023`). */
+const YEAR_FOLDERS = ['(19|20)\\d{2}n(_\\d+)?', 'gknb(19|20)\\d{2}', '(19|20)\\d{2}nb', 'gb(19|20)\\d{2}', '(19|20)\\d{2}(szbm|bmdnbg|xzjd|zxjd)?', 'nb_\\d{4}n', 'zxjd(19|20)\\d{2}'];
+
+/** A year folder's link text: 2023, 2023年, 2023年度. */
+export const YEAR_FOLDER_TEXT = /^\s*((?:19|20)\d{2})\s*年?(度)?\s*$/;
+
+/** Sub-columns inside a 年报 column: year folders and unit-type folders (portals.md §6.1). */
+export const SUBCOLUMN_URL_TOKENS = new RegExp(`\\/(${[...YEAR_FOLDERS, ...UNIT_SUBCOLUMNS.flatMap((t) => t.paths)].join('|')})(_\\d+)?\\/(index(_\\d+)?\\.\\w+)?$`, 'i');
+export const SUBCOLUMN_LINK_TEXTS: RegExp[] = [
+  YEAR_FOLDER_TEXT,
+  new RegExp(`^\\s*(${UNIT_SUBCOLUMNS.flatMap((t) => t.texts).join('|')})(年报)?\\s*$`),
+];
+
+/** Year folders read for a sub-column's units: the newest two (a unit that has not published this year yet is in last year's). */
+export const UNIT_YEARS_READ = 2;
+
+/**
+ * How a link text names a unit of government (a department, a township, a street office) rather than a page:
+ * its last word. Links to each unit's own column are printed this way on a unit-type sub-column.
+ */
+export const UNIT_NAME_ENDINGS = ['局', '委员会', '委', '办公室', '办', '中心', '院', '厅', '所', '站', '队', '署', '会', '镇', '乡', '街道', '办事处', '人民政府', '管委会', '苏木'];
+
+/**
+ * How a page names its site (the names a portal gives itself, snippet 05 §1): `<meta>` names first, then the
+ * `<title>` (its parts, the portal words around the name dropped), then the footer's 主办 and 版权所有 lines.
+ */
+export const SITE_NAME_META = ['SiteName'];
+export const SITE_TITLE_SEPARATORS = /\s*[-_|｜—–·•:：>»\s]+\s*/;
+// The portal words after a name keep its 政府: 故城县人民政府门户网站 is 故城县人民政府.
+export const SITE_TITLE_NOISE = /^(中国|首页|主页|欢迎访问|欢迎您|网站首页)|(门户网站|官方网站|网站|官网|门户|首页|网)$/g;
+export const FOOTER_SELECTORS = 'footer, .footer, #footer, .foot, #foot, .bottom, #bottom, .copyright, #copyright, .ft, .dibu';
+export const FOOTER_NAME_LINES: RegExp[] = [
+  /(?:主办单位|主办|版权所有)\s*[：:]?\s*([\u4e00-\u9fa5（）()]{3,40})/,
+  /([\u4e00-\u9fa5（）()]{3,40}?)\s*(?:主办|版权所有)/,
+];
+/** The office that runs a government's portal, named in its footer for the government: 故城县人民政府办公室. */
+export const PORTAL_OFFICE = /(?<=政府)(办公室|办公厅|办)$/;
 
 /** Title of a report link: the positive pattern, and the year in it (1.2 of portals.md). */
 export const REPORT_TITLE = /政府信息公开.{0,8}(年度报告|年报|工作报告|情况报告)|信息公开(工作)?年度报告|信息公开年报/;

@@ -37,6 +37,9 @@ export function unitFromTitle(title: string): string | null {
  */
 const GOVERNMENT_FORMS = /(人民政府|党工委管委会|党工委管理委员会|工委管委会|管理委员会|管委会|管委|人民政府办事处|办事处|政府)$/;
 
+/** Whether a name is a government's, by its form (故城县人民政府, 平潭综合实验区管委会, 某某县政府). */
+export const isGovernmentName = (name: string): boolean => GOVERNMENT_FORMS.test(name.replace(/[\s\u00a0\u3000]+/g, ''));
+
 /** Normalises an agency name for matching: no spaces, no trailing 机关, the government form stripped. */
 function norm(name: string): string {
   return name.replace(/[\s\u00a0\u3000]+/g, '').replace(/机关$/, '').replace(GOVERNMENT_FORMS, '');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Block, ExtractedDocument } from './document.ts';
 import { joinPageTables, layoutPage, type PlacedText, type Segment } from './layout.ts';
 import { RefusedOriginal } from './limits.ts';
-import { readPdfGeometry } from './pdfpaths.ts';
+import { apply, mul, readPdfGeometry, type Matrix } from './pdfpaths.ts';
 import { popplerWords } from './poppler.ts';
 
 /**
@@ -92,13 +92,6 @@ export interface PdfPages {
   title?: string;
 }
 
-type Matrix = [number, number, number, number, number, number];
-const mul = (m: Matrix, n: Matrix): Matrix => [
-  m[0] * n[0] + m[2] * n[1], m[1] * n[0] + m[3] * n[1],
-  m[0] * n[2] + m[2] * n[3], m[1] * n[2] + m[3] * n[3],
-  m[0] * n[4] + m[2] * n[5] + m[4], m[1] * n[4] + m[3] * n[5] + m[5],
-];
-const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
 
 /** Reads every page's placed text and rulings. */
 export async function readPdfPages(bytes: Buffer): Promise<PdfPages> {

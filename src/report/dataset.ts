@@ -33,6 +33,28 @@ const toAgencies = { fields: ['agency_id'], reference: { resource: 'agencies', f
 const toReports = { fields: ['agency_id', 'year'], reference: { resource: 'reports', fields: ['agency_id', 'year'] } };
 const toVersions = { fields: ['agency_id', 'year', 'sha256'], reference: { resource: 'versions', fields: ['agency_id', 'year', 'sha256'] } };
 
+/** What a report and each version say of their original and its parse: the same columns in both tables. */
+function parseOutcomeFields(): Field[] {
+  return [
+    f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
+    f('shown_date_source', 'string', 'Where shown_date was read (list page, report page, file)'),
+    f('title', 'string', 'Report title'),
+    f('parsed', 'boolean', 'true when at least one of the three tables was read'),
+    f('parse_problem', 'string', 'Why the report could not be read, when parsed is false'),
+    f('parser_version', 'string', 'Version of the nianbao parser that produced the record'),
+    f('version_active', 'string', 'Table format detected for table 二 (2019 or 2021); empty when not found'),
+    f('version_requests', 'string', 'Table format detected for table 三 (2019 or 2021); empty when not found'),
+    f('version_appeals', 'string', 'Table format detected for table 四; empty when not found'),
+    f('checks_total', 'integer', 'Number of accounting checks run (see checks)'),
+    f('checks_failed', 'integer', 'Number of checks that failed (hard and soft)'),
+    f('cells_inferred', 'integer', 'Number of cells restored from an identity instead of read'),
+    f('extraction_method', 'string', 'How the text was obtained (html, pdf text layer, ocr, ...)'),
+    f('extraction_quality', 'number', 'Extractor\'s quality estimate, 0 to 1'),
+    f('ocr', 'boolean', 'true when the text came from OCR'),
+    f('warnings', 'string', 'Parser notes, separated by " | "'),
+  ];
+}
+
 export const TABLES: DatasetTable[] = [
   {
     name: 'agencies', title: 'Agencies',
@@ -66,22 +88,7 @@ export const TABLES: DatasetTable[] = [
       f('versions', 'integer', 'Versions of the report: changes of content at one source, plus one (see versions)'),
       f('fetched_at', 'datetime', 'When the current version\'s content was first fetched (UTC)', { required: true }),
       f('first_captured_at', 'datetime', 'When any original of the report was first fetched (UTC)'),
-      f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
-      f('shown_date_source', 'string', 'Where shown_date was read (list page, report page, file)'),
-      f('title', 'string', 'Report title'),
-      f('parsed', 'boolean', 'true when at least one of the three tables was read'),
-      f('parse_problem', 'string', 'Why the report could not be read, when parsed is false'),
-      f('parser_version', 'string', 'Version of the nianbao parser that produced the record'),
-      f('version_active', 'string', 'Table format detected for table 二 (2019 or 2021); empty when not found'),
-      f('version_requests', 'string', 'Table format detected for table 三 (2019 or 2021); empty when not found'),
-      f('version_appeals', 'string', 'Table format detected for table 四; empty when not found'),
-      f('checks_total', 'integer', 'Number of accounting checks run (see checks)'),
-      f('checks_failed', 'integer', 'Number of checks that failed (hard and soft)'),
-      f('cells_inferred', 'integer', 'Number of cells restored from an identity instead of read'),
-      f('extraction_method', 'string', 'How the text was obtained (html, pdf text layer, ocr, ...)'),
-      f('extraction_quality', 'number', 'Extractor\'s quality estimate, 0 to 1'),
-      f('ocr', 'boolean', 'true when the text came from OCR'),
-      f('warnings', 'string', 'Parser notes, separated by " | "'),
+      ...parseOutcomeFields(),
     ],
   },
   {
@@ -98,22 +105,7 @@ export const TABLES: DatasetTable[] = [
       f('fetched_at', 'datetime', 'When this exact content was first fetched (UTC)', { required: true }),
       f('replaced_at', 'datetime', 'When a different original was first seen at the same URL (UTC); empty while this one stands there'),
       f('current', 'boolean', 'true for the report\'s current version (one per agency and year)', { required: true }),
-      f('shown_date', 'date', 'Publication date shown on the page or in the file; empty when none is shown'),
-      f('shown_date_source', 'string', 'Where shown_date was read (list page, report page, file)'),
-      f('title', 'string', 'Report title'),
-      f('parsed', 'boolean', 'true when at least one of the three tables was read'),
-      f('parse_problem', 'string', 'Why the report could not be read, when parsed is false'),
-      f('parser_version', 'string', 'Version of the nianbao parser that produced the record'),
-      f('version_active', 'string', 'Table format detected for table 二 (2019 or 2021); empty when not found'),
-      f('version_requests', 'string', 'Table format detected for table 三 (2019 or 2021); empty when not found'),
-      f('version_appeals', 'string', 'Table format detected for table 四; empty when not found'),
-      f('checks_total', 'integer', 'Number of accounting checks run (see checks)'),
-      f('checks_failed', 'integer', 'Number of checks that failed (hard and soft)'),
-      f('cells_inferred', 'integer', 'Number of cells restored from an identity instead of read'),
-      f('extraction_method', 'string', 'How the text was obtained (html, pdf text layer, ocr, ...)'),
-      f('extraction_quality', 'number', 'Extractor\'s quality estimate, 0 to 1'),
-      f('ocr', 'boolean', 'true when the text came from OCR'),
-      f('warnings', 'string', 'Parser notes, separated by " | "'),
+      ...parseOutcomeFields(),
     ],
   },
   {

@@ -3,7 +3,7 @@
  * Columns: agency_id,name,region_code,level,kind,parent_id,home_url,report_list_url,render
  * Only agency_id, name and one of the two URLs are required; several list URLs are separated by `|`.
  * A registry (seeds/registry.csv) adds how each URL is known: url_status,url_source,verified_at,
- * column_found_by,hint_access (see PROVENANCE_COLUMNS); there a government may have no URL yet.
+ * column_found_by,hint_access,url_note (see PROVENANCE_COLUMNS); there a government may have no URL yet.
  */
 import { readFileSync } from 'node:fs';
 import { splitListUrls } from './rows.ts';
@@ -30,6 +30,8 @@ export interface UrlProvenance {
   columnFoundBy: ColumnFoundBy | null;
   /** How the hint's source reached the portal: direct, protocol-switch, ua-mobile, none (a WAF challenge), `-> URL` when redirected. */
   hintAccess: string | null;
+  /** Why the last check left url_status where it is: the government the page names instead, or why it could not be read. */
+  urlNote: string | null;
 }
 
 export interface Agency {
@@ -53,7 +55,7 @@ export const SEED_COLUMNS = [
 ] as const;
 
 /** The optional registry columns, after SEED_COLUMNS. */
-export const PROVENANCE_COLUMNS = ['url_status', 'url_source', 'verified_at', 'column_found_by', 'hint_access'] as const;
+export const PROVENANCE_COLUMNS = ['url_status', 'url_source', 'verified_at', 'column_found_by', 'hint_access', 'url_note'] as const;
 
 const ALL_COLUMNS: readonly string[] = [...SEED_COLUMNS, ...PROVENANCE_COLUMNS];
 
@@ -198,7 +200,10 @@ function readProvenance(file: string, line: number, get: (c: string) => string |
     throw new SeedError(file, line, 'column_found_by', `"${foundBy}" is not one of ${COLUMN_FOUND_BY.join(', ')}`);
   }
   if (foundBy && !hasColumn) throw new SeedError(file, line, 'column_found_by', 'set, but report_list_url is empty');
-  return { urlStatus: status as UrlStatus | null, urlSource: get('url_source'), verifiedAt, columnFoundBy: foundBy as ColumnFoundBy | null, hintAccess: get('hint_access') };
+  return {
+    urlStatus: status as UrlStatus | null, urlSource: get('url_source'), verifiedAt, columnFoundBy: foundBy as ColumnFoundBy | null,
+    hintAccess: get('hint_access'), urlNote: get('url_note'),
+  };
 }
 
 export function loadSeeds(path: string): Agency[] {

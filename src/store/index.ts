@@ -19,6 +19,7 @@ export { newWorkerId, type ItemOutcome, type LeasedItem, type NewWorkItem, type 
 export { LeaseLostError, type HostLease } from './host-leases.ts';
 export { reportKey, type ReportActivity, type ReportRow, type Reports, type ReportUrlRow, type ReportVersionInput, type ReportVersionResult, type VersionRow } from './reports.ts';
 export type { AgencyListReads, ListRead, ListReadOutcome, ListReadResult, ListReadRole } from './list-reads.ts';
+export type { Discoveries, Discovery, DiscoveryFact, DiscoveryInput } from './discoveries.ts';
 export type { AgencyListState, AgencyRunRow, AgencyRunSummary, AgencyRuns } from './agency-runs.ts';
 export { tidyCells, type CellRow, type CheckRow, type FailedParse, type ParsedRecord, type RecordRow, type Records, type SaveRecordOptions } from './records.ts';
 export { assertEmptyStore, compareStores, copyStore, type TableCopy } from './copy.ts';

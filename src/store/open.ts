@@ -14,6 +14,7 @@ import { Agencies } from './agencies.ts';
 import { AgencyRuns } from './agency-runs.ts';
 import { CrawlState } from './crawl-state.ts';
 import { StoreError, type Db, type Engine } from './db.ts';
+import { Discoveries } from './discoveries.ts';
 import { StoreDialect } from './dialect.ts';
 import { Exchanges } from './fetches.ts';
 import { AgencyListReads } from './list-reads.ts';
@@ -133,6 +134,7 @@ export class Store {
   readonly agencyRuns: AgencyRuns;
   /** Per agency, every page of its column each run read (agency_list_reads). */
   readonly listReads: AgencyListReads;
+  readonly discoveries: Discoveries;
   readonly records: Records;
 
   /** @internal use openStore */
@@ -154,6 +156,7 @@ export class Store {
     this.reports = new Reports(db, readonly, engine);
     this.agencyRuns = new AgencyRuns(db, readonly, engine);
     this.listReads = new AgencyListReads(db, readonly, engine);
+    this.discoveries = new Discoveries(db, readonly, engine);
     this.records = new Records(db, readonly, engine);
   }
 

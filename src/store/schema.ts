@@ -252,6 +252,31 @@ export interface AgencyListReadTable {
   read_at: string | null;
 }
 
+/**
+ * What a discovery run (`nianbao discover`) found, fact by fact (migration 008): a home page checked, a 年报
+ * column found or not, a unit a column lists. Kept per run so a killed run continues with what it had, and
+ * written into the registry CSV when the run finishes.
+ */
+export interface DiscoveryTable {
+  run_id: number;
+  /** The registry agency the fact is about; for a unit, the government whose column lists it. */
+  agency_id: string;
+  /** home, column or unit. */
+  fact: string;
+  /** Empty for home and column; the unit's name for a unit. */
+  subject: string;
+  url: string | null;
+  /** home: verified, failed, unchecked; column: found, not-found; unit: verified, hint. */
+  status: string;
+  reason: string | null;
+  /** How a column or a unit's column was found: link-text, platform-path. */
+  found_by: string | null;
+  /** JSON: what else the fact carries (a unit's kind, level, region code, the name as printed). */
+  details: string | null;
+  fetch_id: number | null;
+  found_at: string;
+}
+
 export interface Database {
   agencies: AgencyTable;
   runs: RunTable;
@@ -269,6 +294,7 @@ export interface Database {
   checks: CheckTable;
   agency_runs: AgencyRunTable;
   agency_list_reads: AgencyListReadTable;
+  discoveries: DiscoveryTable;
 }
 
 /** Is this migration running on PostgreSQL? (The migrator hands every migration the store's handle.) */
@@ -552,6 +578,27 @@ const m007: Migration = {
   },
 };
 
+/**
+ * 008: what discovery found (verified home pages, 年报 columns, units of a column's sub-columns), per run, so a
+ * discovery killed half way continues with what it had. Numbered 008: 007 is the host leases of issue 16.
+ */
+const m008: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createTable('discoveries')
+      .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.run_id'))
+      .addColumn('agency_id', 'text', (c) => c.notNull())
+      .addColumn('fact', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('url', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text').addColumn('found_by', 'text').addColumn('details', 'text')
+      .addColumn('fetch_id', 'integer')
+      .addColumn('found_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('discoveries_pk', ['run_id', 'agency_id', 'fact', 'subject'])
+      .execute();
+  },
+};
+
 /** Ordered by name; the Migrator records which ran in `kysely_migration`. */
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -561,4 +608,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_link_sources': m005,
   '006_agency_list_reads': m006,
   '007_host_leases': m007,
+  '008_discoveries': m008,
 };

@@ -25,7 +25,7 @@ describe('nianbao parse on paths that are no report at all (issue 14)', () => {
       expect(r.stdout).toBe('');
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]!.startsWith(`nianbao parse: ${file}: `)).toBe(true);
+      expect(lines[0]!.startsWith(`nianbao: ${file}: `)).toBe(true);
       expect(lines[0]).toMatch(message);
     });
   }

@@ -34,7 +34,7 @@ describe('nianbao parse', () => {
     const good = `${FIXTURES}seed-reports/002_af8fd19025225cb0.txt`;
     const r = run('parse', '/nonexistent/report.pdf', good, '--json');
     expect(r.status).not.toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual(['nianbao parse: /nonexistent/report.pdf: no such file']);
+    expect(r.stderr.trim().split('\n')).toEqual(['nianbao: /nonexistent/report.pdf: no such file']);
     expect(JSON.parse(r.stdout.trim()).file).toBe(good);
   });
 

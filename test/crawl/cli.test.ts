@@ -120,7 +120,7 @@ describe('nianbao crawl interrupted', () => {
     const second = await nianbao(args);
     expect(second.code).toBe(EXIT.ok);
     const out = JSON.parse(second.out);
-    expect(out).toMatchObject({ runId: 1, resumed: true, finished: true });
-    expect(out.agencies[0]).toMatchObject({ agencyId: '330825', outcome: 'ok', reportsFound: 1 });
+    expect(out).toMatchObject({ run_id: 1, resumed: true, finished: true });
+    expect(out.agencies[0]).toMatchObject({ agency_id: '330825', outcome: 'ok', reports_found: 1 });
   }, 120_000);
 });

@@ -322,7 +322,7 @@ describe('nianbao crawl caps on the command line', () => {
       '--delay-ms', '20', '--no-browser', '--json');
     expect(ok.status).toBe(0);
     const out = JSON.parse(ok.stdout.trim().split('\n').pop()!);
-    expect(out.agencies[0]).toMatchObject({ agencyId: 'fault-huge', reportsFound: 1 });
+    expect(out.agencies[0]).toMatchObject({ agency_id: 'fault-huge', reports_found: 1 });
     // The chunked 2 GiB body was stopped near 256 KiB (plus what socket buffers held), not near the 100 MiB default.
     expect(portal.sent.get('huge /r/P020240129000004.pdf')! - before).toBeLessThan(32 * MiB);
   }, 120_000);

@@ -186,7 +186,7 @@ describe('nianbao parse with bad files', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(bad.length);
     bad.forEach((f, i) => {
-      const prefix = `nianbao parse: ${join(root, f.name)}: `;
+      const prefix = `nianbao: ${join(root, f.name)}: `;
       expect(lines[i]!.startsWith(prefix), lines[i]).toBe(true);
       expect(lines[i]!.slice(prefix.length), f.name).toMatch(f.error);
     });
@@ -200,7 +200,7 @@ describe('nianbao parse with bad files', () => {
   it('a file that takes longer than --time-limit fails alone with one line; the next file is still read', () => {
     const r = cli(['parse', '--time-limit', '2', fx.scanPdf, fx.html, '--json']);
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([`nianbao parse: ${fx.scanPdf}: extraction took longer than 2 s`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`nianbao: ${fx.scanPdf}: extraction took longer than 2 s`]);
     expect(JSON.parse(r.stdout.trim()).file).toBe(fx.html);
     expect(r.ms).toBeLessThan(60_000);
   }, 120_000);

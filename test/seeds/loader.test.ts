@@ -23,7 +23,9 @@ describe('the seed loader and the registry columns', () => {
 
   it('keeps every provenance column', () => {
     const [a] = parseSeeds(`${R}\n520323,绥阳县人民政府,520323,county,government,520300,https://www.suiyang.gov.cn/,https://www.suiyang.gov.cn/zwgk/zfxxgk/zfxxgknb/,browser,verified,discover,2026-05-02T08:00:00Z,platform-path,none\n`);
-    expect(a!.provenance).toEqual({ urlStatus: 'verified', urlSource: 'discover', verifiedAt: '2026-05-02T08:00:00Z', columnFoundBy: 'platform-path', hintAccess: 'none' });
+    expect(a!.provenance).toEqual({ urlStatus: 'verified', urlSource: 'discover', verifiedAt: '2026-05-02T08:00:00Z', columnFoundBy: 'platform-path', hintAccess: 'none', urlNote: null });
+    const [b] = parseSeeds(`${R},url_note\n131127,景县人民政府,131127,county,government,131100,http://www.hengshui.gov.cn/,,http,failed,portal-hints,2026-05-02T08:00:00Z,,direct,names 衡水市人民政府 (title)\n`);
+    expect(b!.provenance).toMatchObject({ urlStatus: 'failed', urlNote: 'names 衡水市人民政府 (title)' });
     expect(a!.render).toBe('browser');
   });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCrawl } from './crawl.ts';
 import { registerDashboard } from './dashboard.ts';
+import { registerDiscover } from './discover.ts';
 import { registerExport } from './export.ts';
 import { registerMigrateStorage } from './migrate-storage.ts';
 import { registerParse } from './parse.ts';
@@ -15,4 +16,4 @@ import { registerWork } from './work.ts';
 /** Each command registers itself; `setExit` records the exit code the command wants. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerCrawl, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry, registerWork, registerMigrateStorage];
+export const commands: RegisterCommand[] = [registerCrawl, registerDiscover, registerParse, registerReparse, registerVerify, registerWarc, registerStatus, registerExport, registerDashboard, registerRun, registerRegistry, registerWork, registerMigrateStorage];

@@ -37,7 +37,7 @@ export const registerParse: RegisterCommand = (program: Command, setExit) => {
             process.stdout.write(opts.json ? JSON.stringify({ file, ...record }) + '\n' : renderRecord(file, record));
           } catch (err) {
             failed++;
-            process.stderr.write(`nianbao parse: ${file}: ${describe(err)}\n`);
+            process.stderr.write(`nianbao: ${file}: ${describe(err)}\n`);
           }
         }
       } finally {

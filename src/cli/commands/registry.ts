@@ -1,11 +1,18 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { SeedError } from '../../seeds/index.ts';
 import { coverage, coverageJson, coverageText } from '../../seeds/coverage.ts';
-import { buildRegistryFromFiles, DEFAULT_REGISTRY_FILES } from '../../seeds/registry.ts';
+import { buildRegistryFromFiles, DEFAULT_REGISTRY_FILES, writeRegistryFile } from '../../seeds/registry.ts';
 import { loadAgencies } from '../../seeds/select.ts';
 import type { RegisterCommand } from './index.ts';
+
+/** A path as the user reads it: relative to the working directory when the file is under it (the defaults are absolute). */
+const shown = (path: string): string => {
+  const r = relative(process.cwd(), path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
+};
 
 const userErrors = <T>(f: () => T): T => {
   try { return f(); } catch (e) { if (e instanceof SeedError) throw new UserError(e.message); throw e; }
@@ -28,18 +35,16 @@ export const registerRegistry: RegisterCommand = (program: Command, setExit) => 
         let current = '';
         try { current = readFileSync(o.out, 'utf8'); } catch { /* a missing file differs */ }
         if (current !== r.csv) {
-          process.stderr.write(`nianbao: ${o.out} is not what \`nianbao registry build\` writes; run it\n`);
+          process.stderr.write(`nianbao: ${shown(o.out)} is not what \`nianbao registry build\` writes; run it\n`);
           setExit(1);
-        } else process.stdout.write(`${o.out}: up to date\n`);
+        } else process.stdout.write(`${shown(o.out)}: up to date\n`);
         return;
       }
-      const tmp = `${o.out}.tmp-${process.pid}`;
-      writeFileSync(tmp, r.csv);
-      renameSync(tmp, o.out);
+      writeRegistryFile(o.out, r.csv);
       const governments = r.agencies.filter((a) => a.kind === 'government');
       const count = (f: (a: (typeof governments)[number]) => boolean) => governments.filter(f).length;
       const levels = ['province', 'city', 'county'].map((l) => `${count((a) => a.level === l)} ${l}`).join(', ');
-      process.stdout.write(`${o.out}: ${governments.length} governments (${levels}), ${r.agencies.length - governments.length} other agencies\n`);
+      process.stdout.write(`${shown(o.out)}: ${governments.length} governments (${levels}), ${r.agencies.length - governments.length} other agencies\n`);
       process.stdout.write(`  URL: ${count((a) => a.provenance?.urlStatus === 'hint')} hint, ${count((a) => a.provenance?.urlStatus === 'verified')} verified, `
         + `${count((a) => a.provenance?.urlStatus === 'failed')} failed, ${count((a) => !a.homeUrl && !a.reportListUrls.length)} none; `
         + `${count((a) => a.reportListUrls.length > 0)} with a 年报 column\n`);

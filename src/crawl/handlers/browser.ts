@@ -48,7 +48,9 @@ export async function challenge(env: CrawlEnv, b: BrowserPage, item: CrawlItem):
   const passed = pageVerdict(out.status, out.html, out.finalUrl).kind !== 'challenge';
   const isList = item.retry && ['HOME', 'LIST'].includes(item.retry.label);
   if (!passed) {
-    if (isList) await env.evidence.read(item.url, { outcome: 'blocked', reason: `HTTP ${out.status} challenge not passed in the browser` });
+    const reason = `HTTP ${out.status} challenge not passed in the browser`;
+    if (isList) await env.evidence.read(item.url, { outcome: 'blocked', reason });
+    else if (item.retry) await env.unread?.(item.retry, reason);
     return 'blocked: challenge not passed in the browser';
   }
   env.log(`browser passed challenge on ${new URL(item.url).host}: ${names.join(',')}`);

@@ -5,7 +5,8 @@
  */
 import { readListPage, followContinuation } from '../listing.ts';
 import { fetchItem, remember, type CrawlEnv, type CrawlItem, type Fetched, type Send } from '../context.ts';
-import { COLUMN_LINK_TEXTS, COLUMN_URL_TOKENS, DISCLOSURE_LINK_TEXTS } from '../tables.ts';
+import { columnLead } from '../columns.ts';
+import { MAX_DISCLOSURE_HOPS } from '../tables.ts';
 import { childrenOf, columnRoot, spawn } from './children.ts';
 
 /** A fetch that did not give a page: the browser takes challenges; anything else is the agencies' evidence. */
@@ -37,21 +38,19 @@ export async function home(env: CrawlEnv, send: Send, item: CrawlItem): Promise<
   const f = await fetchItem(send, env, item, 'home');
   if (!f.ok) return refused(env, item, f, true);
   const page = readListPage(f.html ?? '', f.res.finalUrl);
-  const isColumnPath = (u: string) => { const p = new URL(u).pathname; return COLUMN_URL_TOKENS.test(p + (p.endsWith('/') ? '' : '/')); };
-  const column = page.links.find((l) => COLUMN_LINK_TEXTS.some((re) => re.test(l.text))) ?? page.links.find((l) => isColumnPath(l.url));
+  const lead = columnLead(page.links, f.res.finalUrl);
   const record = (reason: string) => env.evidence.read(item.url, { outcome: 'read', reason, platform: page.platform, linksFound: page.links.length, reportLinks: 0, fetchId: f.fetchId, sha256: f.sha256 });
-  if (column) {
-    await env.evidence.attach(served, column.url, 'column', item.url);
-    await env.enqueue([{ label: 'LIST', url: column.url, agencyId: item.agencyId, source: item.url, root: columnRoot(column.url), depth: 0, page: 0 }]);
-    await record(`column ${column.url}`);
-    return `column ${column.url}`;
+  if (lead?.kind === 'column') {
+    await env.evidence.attach(served, lead.url, 'column', item.url);
+    await env.enqueue([{ label: 'LIST', url: lead.url, agencyId: item.agencyId, source: item.url, root: columnRoot(lead.url), depth: 0, page: 0 }]);
+    await record(`column ${lead.url}`);
+    return `column ${lead.url}`;
   }
-  const disclosure = page.links.find((l) => DISCLOSURE_LINK_TEXTS.some((re) => re.test(l.text)));
-  if (disclosure && item.depth < 2) {
-    await env.evidence.attach(served, disclosure.url, 'home', item.url);
-    await env.enqueue([{ ...item, url: disclosure.url, source: item.url, depth: item.depth + 1 }]);
-    await record(`disclosure ${disclosure.url}`);
-    return `disclosure ${disclosure.url}`;
+  if (lead?.kind === 'disclosure' && item.depth < MAX_DISCLOSURE_HOPS) {
+    await env.evidence.attach(served, lead.url, 'home', item.url);
+    await env.enqueue([{ ...item, url: lead.url, source: item.url, depth: item.depth + 1 }]);
+    await record(`disclosure ${lead.url}`);
+    return `disclosure ${lead.url}`;
   }
   await record('no 年报 column linked');
   return 'no column';
