@@ -102,9 +102,11 @@ export interface PolitenessOptions {
   /**
    * Called in the host's slot just before a request (or a redirect hop) goes out; throws (a LeaseLostError)
    * when this process may no longer talk to the host: several workers share hosts through leases
-   * (store/host-leases.ts).
+   * (store/host-leases.ts). What it returns is called once more, synchronously, as the request is sent: a
+   * process stopped between the check and the send (a pause, a swapped-out machine) learns there that its
+   * lease has run out by its own clock, instead of sending over its successor.
    */
-  beforeRequest?: (host: string) => Promise<void>;
+  beforeRequest?: (host: string) => Promise<(() => void) | void>;
 }
 
 export type PoliteResult =
@@ -172,7 +174,8 @@ export class HostScheduler {
     return this.queue(host).add(async () => {
       const s = this.state(host);
       await waitUntil(() => s.nextAllowedAt);
-      await this.opts.beforeRequest?.(host);
+      const stillHeld = await this.opts.beforeRequest?.(host);
+      stillHeld?.();
       if (this.keepLog) this.log.push({ host, url, at: Date.now() });
       try {
         return await fn();

@@ -139,9 +139,14 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
     maxHostFailures: opts.maxHostFailures,
     // Shared: a request goes out only while this worker still holds its host's lease (checked and renewed here),
     // so a worker that stalled past its lease (a pause, a swapped-out machine) cannot talk over its successor.
+    // The renewal asked at `asked` holds until at least `asked + leaseMs` by this machine's clock, whatever the
+    // database's clock says: past that, the request is not sent (checked again as it goes out).
     ...(shared ? { beforeRequest: async (host: string) => {
       const lease = frontier.http.leases.get(host) ?? frontier.browser.leases.get(host);
-      if (lease && !(await store.work.renewLease(lease, leaseMs))) throw new LeaseLostError(lease);
+      if (!lease) return;
+      const asked = Date.now();
+      if (!(await store.work.renewLease(lease, leaseMs))) throw new LeaseLostError(lease);
+      return () => { if (Date.now() >= asked + leaseMs) throw new LeaseLostError(lease); };
     } } : {}),
     // Every exchange, robots.txt, retries, browser requests and failures included, goes to the store before it is acted on.
     record: async (x) => {
