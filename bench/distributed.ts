@@ -1,6 +1,8 @@
 /**
- * Beyond one machine: night 1 on the generated farm (test/helpers/farm.ts) crawled by 1 and by 3 `nianbao
- * crawl` processes sharing PostgreSQL + S3 (s3rver), beside the embedded crawl; then the archive of real
+ * Beyond one machine: night 1 on the portal farm (test/portal/farm: every platform in its renderings, through
+ * its recording proxy, without the browser) and on a generated farm of many hosts (test/helpers/farm.ts),
+ * each crawled by 1 and by 3 `nianbao crawl` processes sharing PostgreSQL + S3 (s3rver), beside the embedded
+ * crawl; then the archive of real
  * reports (test/fixtures/real-reports, each file under several agencies) moved into PostgreSQL + S3 and
  * re-parsed by 1 and by 2 parse processes (`nianbao reparse` alone, then with `nianbao work --only parse`).
  * PostgreSQL: $NIANBAO_TEST_PG, else a throwaway server from .ci/postgres (run as root, or as a user that
@@ -13,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REAL_REPORTS } from '../test/helpers/fixtures.ts';
 import { startFarm } from '../test/helpers/farm.ts';
+import { startFarm as startPortalFarm } from '../test/portal/farm/index.ts';
 import { startS3 } from '../test/helpers/s3.ts';
 
 const arg = (name: string, d: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : d; };
@@ -50,16 +53,43 @@ async function shared(): Promise<string[]> {
   dbs.push(db);
   return ['--storage', join(dir, 'local'), '--db', db, '--blobs', s3.blobs()];
 }
-async function timed(label: string, lives: ReturnType<typeof run>[]): Promise<number> {
+async function timed(label: string, lives: ReturnType<typeof run>[], exit = 0): Promise<number> {
   const t0 = Date.now();
   const ends = await Promise.all(lives);
   const s = (Date.now() - t0) / 1000;
-  for (const e of ends) if (e.code !== 0) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
+  for (const e of ends) if (e.code !== exit) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
   return s;
 }
 
+const SETUPS = [['embedded (SQLite, folder)', 1, null], ['PostgreSQL + S3, 1 process', 1, 'shared'], ['PostgreSQL + S3, 3 processes', 3, 'shared']] as const;
+
 try {
-  // ---- night 1 on the farm ----
+  // ---- night 1 on the portal farm: the busiest host bounds it, whatever the number of processes ----
+  {
+    const farm = await startPortalFarm();
+    const seeds = join(dir, 'portal-farm.csv');
+    writeFileSync(seeds, farm.seeds());
+    const crawlArgs = ['crawl', '--seeds', seeds, '--proxy', farm.proxy, '--delay-ms', String(delayMs), '--max-pages', '10', '--no-browser', '--quiet'];
+    let exit = 0;
+    for (const [label, n, where] of SETUPS) {
+      const before = farm.hits.length;
+      const storage = where ? await shared() : ['--storage', join(dir, 'portal-farm')];
+      const t0 = Date.now();
+      const ends = await Promise.all(Array.from({ length: n }, () => run([...crawlArgs, ...storage])));
+      const s = (Date.now() - t0) / 1000;
+      // The embedded crawl's exit (3: the farm's script-only lists are blocked without the browser) is every worker's.
+      if (!where) exit = ends[0]!.code ?? -1;
+      for (const e of ends) if (e.code !== exit) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
+      const hits = farm.hits.slice(before).filter((h) => !h.thirdParty);
+      const perHost = new Map<string, number>();
+      for (const h of hits) perHost.set(h.host, (perHost.get(h.host) ?? 0) + 1);
+      const most = Math.max(...perHost.values());
+      console.log(`portal farm night 1, ${label}: ${s.toFixed(1)} s wall, ${hits.length} requests on ${perHost.size} hosts; bound ${((most - 1) * delayMs / 1000).toFixed(1)} s (busiest host ${most} requests)`);
+    }
+    await farm.close();
+  }
+
+  // ---- night 1 on the generated farm of many hosts ----
   const farm = await startFarm({ hosts: nHosts, agencies: nAgencies });
   const seeds = join(dir, 'seeds.csv');
   writeFileSync(seeds, farm.seeds);
@@ -68,7 +98,7 @@ try {
   const bound = ((perHost - 1) * delayMs) / 1000;
   console.log(`farm: ${nAgencies} agencies on ${nHosts} hosts, delay ${delayMs} ms; ${nAgencies * 10 + nHosts} requests, politeness bound ${bound.toFixed(1)} s (the per-host gaps alone)`);
   const figures: [string, number, number][] = [];
-  for (const [label, n, where] of [['embedded (SQLite, folder)', 1, null], ['PostgreSQL + S3, 1 process', 1, 'shared'], ['PostgreSQL + S3, 3 processes', 3, 'shared']] as const) {
+  for (const [label, n, where] of SETUPS) {
     const before = farm.served();
     const storage = where ? await shared() : ['--storage', join(dir, 'embedded')];
     const s = await timed(label, Array.from({ length: n }, () => run([...crawlArgs, ...storage])));

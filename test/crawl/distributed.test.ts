@@ -8,6 +8,8 @@
  * continued: it can neither complete its item nor send another request (fencing), and the result is the same.
  *
  * The crawler is the Crawlee one (issue 12): its request manager (crawl/frontier.ts) claims under the leases.
+ * Last, the same three processes on the portal farm (test/portal/farm: every platform module in four to six
+ * renderings, 41 hosts behind a recording proxy), against one embedded crawl of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { fixtureSeeds, startPortal, type Hit, type Portal } from '../portal/server.ts';
+import { startFarm, type Farm, type FarmHit } from '../portal/farm/index.ts';
 import { dropDatabase, freshDatabase, PG_SKIPPED, TEST_PG } from '../helpers/postgres.ts';
 import { startS3, type TestS3 } from '../helpers/s3.ts';
 
@@ -94,8 +97,8 @@ async function sharedStore(): Promise<{ db: string; blobs: string; args: string[
   return { db, blobs, args: ['crawl', '--seeds', seeds, '--storage', join(dir, 'local'), '--db', db, '--blobs', blobs, '--lease-ms', String(LEASE_MS), ...ARGS] };
 }
 
-async function readShared(db: string): Promise<{ facts: Facts; workers: number; sharedHosts: number; documents: number }> {
-  const store = await openStore(join(dir, 'local'), { db, readonly: true });
+async function readShared(db: string, local = join(dir, 'local')): Promise<{ facts: Facts; workers: number; sharedHosts: number; documents: number }> {
+  const store = await openStore(local, { db, readonly: true });
   try {
     const facts = await factsOf(store);
     const w = (await sql<{ workers: number; hosts: number }>`
@@ -216,5 +219,60 @@ describe.skipIf(!TEST_PG)(`three crawl workers on PostgreSQL + S3${TEST_PG ? '' 
     const p = politeness(portal.hits.slice(before));
     expect(p.overlaps).toEqual([]);
     expect(p.shortestGap, p.shortest).toBeGreaterThanOrEqual(DELAY_MS - 1);
+  });
+});
+
+describe.skipIf(!TEST_PG)(`three crawl workers on the portal farm, every platform and rendering${TEST_PG ? '' : ` (${PG_SKIPPED})`}`, () => {
+  const FARM_DELAY_MS = 60;
+  let farm: Farm;
+  let farmDir: string;
+  let farmS3: TestS3;
+  let farmArgs: string[];
+  let embedded: { facts: Facts; code: number | null };
+  beforeAll(async () => {
+    farmDir = mkdtempSync(join(tmpdir(), 'nianbao-distributed-farm-'));
+    farm = await startFarm();
+    farmS3 = await startS3();
+    const farmSeeds = join(farmDir, 'seeds.csv');
+    writeFileSync(farmSeeds, farm.seeds());
+    // Without the browser in all four crawls: three Chromiums on two cores would measure the machine, not the leases.
+    farmArgs = ['--seeds', farmSeeds, '--proxy', farm.proxy, '--delay-ms', String(FARM_DELAY_MS), '--max-pages', '10', '--no-browser'];
+    const ref = join(farmDir, 'embedded');
+    const r = await nianbao(['crawl', '--storage', ref, ...farmArgs]).done;
+    const store = await openStore(ref, { readonly: true });
+    try { embedded = { facts: await factsOf(store), code: r.code }; } finally { await store.close(); }
+  }, 240_000);
+  afterAll(async () => {
+    await farm?.close();
+    await farmS3?.close();
+    rmSync(farmDir, { recursive: true, force: true });
+  });
+
+  it('end with the embedded crawl\'s reports, versions, cells and digests; one request at a time per host, every gap at least the delay', { timeout: 240_000 }, async () => {
+    // The farm's reports, read off its fixture data (test/crawl/farm.test.ts checks them one by one): the embedded crawl found many.
+    expect(embedded.facts.reports.length).toBeGreaterThanOrEqual(80);
+    const db = await freshDatabase();
+    dbs.push(db);
+    const before = farm.hits.length;
+    const args = ['crawl', '--storage', join(farmDir, 'local'), '--db', db, '--blobs', farmS3.blobs(), '--lease-ms', String(LEASE_MS), ...farmArgs];
+    const ends = await Promise.all([nianbao(args), nianbao(args), nianbao(args)].map((l) => l.done));
+    for (const e of ends) expect(e.code, e.err.slice(-500)).toBe(embedded.code);
+    const shared = await readShared(db, join(farmDir, 'local'));
+    expect(shared.facts).toEqual({ ...embedded.facts, runs: ['ok'] });
+    expect(shared.workers).toBe(3);
+
+    const bySite = new Map<string, FarmHit[]>();
+    for (const h of farm.hits.slice(before)) if (!h.thirdParty) (bySite.get(h.host) ?? bySite.set(h.host, []).get(h.host)!).push(h);
+    const violations: string[] = [];
+    for (const [host, hs] of bySite) {
+      hs.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < hs.length; i++) {
+        const gap = hs[i]!.start - hs[i - 1]!.end;
+        // 1 ms for the timers' millisecond rounding; an overlap is a negative gap.
+        if (gap < FARM_DELAY_MS - 1) violations.push(`${host}: ${hs[i - 1]!.path} → ${hs[i]!.path} after ${gap} ms`);
+      }
+    }
+    expect(violations).toEqual([]);
+    expect(farm.hits.slice(before).filter((h) => h.thirdParty).map((h) => h.host)).toEqual([]);
   });
 });
