@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Block, ExtractedDocument } from './document.ts';
 import { joinPageTables, layoutPage, type PlacedText, type Segment } from './layout.ts';
 import { RefusedOriginal } from './limits.ts';
-import { apply, mul, readPdfGeometry, type Matrix } from './pdfpaths.ts';
+import { apply, mul, readPdfGeometry, rulingLines, type Matrix } from './pdfpaths.ts';
 import { popplerWords } from './poppler.ts';
 
 /**
@@ -152,12 +152,7 @@ async function pageSegments(
   const segments: Segment[] = [];
   let ctm: Matrix = [1, 0, 0, 1, 0, 0];
   const stack: Matrix[] = [];
-  const addLine = (a: [number, number], b: [number, number]) => {
-    const [x1, y1] = apply(viewportTransform, ...a);
-    const [x2, y2] = apply(viewportTransform, ...b);
-    if (Math.abs(y1 - y2) < 0.8) segments.push({ x1: Math.min(x1, x2), x2: Math.max(x1, x2), y1: (y1 + y2) / 2, y2: (y1 + y2) / 2 });
-    else if (Math.abs(x1 - x2) < 0.8) segments.push({ y1: Math.min(y1, y2), y2: Math.max(y1, y2), x1: (x1 + x2) / 2, x2: (x1 + x2) / 2 });
-  };
+  const toViewport = (p: [number, number]) => apply(viewportTransform, ...p);
   for (let i = 0; i < ops.fnArray.length; i++) {
     const fn = ops.fnArray[i]!;
     const args = ops.argsArray[i] as unknown[];
@@ -192,19 +187,7 @@ async function pageSegments(
         } else break;
       }
       if (cur.length) subpaths.push(cur);
-      for (const sp of subpaths) {
-        if (stroke) for (let j = 1; j < sp.length; j++) addLine(sp[j - 1]!, sp[j]!);
-        else if (fill && sp.length >= 4) {
-          // A thin filled rectangle is a ruling line (WPS and Word draw cell borders this way).
-          const xs = sp.map((q) => q[0]);
-          const ys = sp.map((q) => q[1]);
-          const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-          const w = maxX - minX;
-          const h = maxY - minY;
-          if (h <= 2.5 && w > 3) addLine([minX, (minY + maxY) / 2], [maxX, (minY + maxY) / 2]);
-          else if (w <= 2.5 && h > 3) addLine([(minX + maxX) / 2, minY], [(minX + maxX) / 2, maxY]);
-        }
-      }
+      rulingLines(subpaths, stroke, segments, toViewport);
     }
   }
   return segments;

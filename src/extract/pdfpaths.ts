@@ -65,6 +65,32 @@ export function readPdfGeometry(bytes: Buffer): { pages: PdfPageGeometry[]; titl
   return { pages, ...(title ? { title } : {}) };
 }
 
+type Point = [number, number];
+
+/**
+ * The ruling lines a painted path draws into `out`: each straight horizontal or vertical edge of a stroked
+ * path, and each thin filled rectangle (WPS and Word draw cell borders this way); `toPage` maps a point first.
+ */
+export function rulingLines(subpaths: Point[][], stroke: boolean, out: Segment[], toPage: (p: Point) => Point = (p) => p): void {
+  const addLine = (p: Point, q: Point) => {
+    const [a, b] = [toPage(p), toPage(q)];
+    if (Math.abs(a[1] - b[1]) < 0.8) out.push({ x1: Math.min(a[0], b[0]), x2: Math.max(a[0], b[0]), y1: (a[1] + b[1]) / 2, y2: (a[1] + b[1]) / 2 });
+    else if (Math.abs(a[0] - b[0]) < 0.8) out.push({ y1: Math.min(a[1], b[1]), y2: Math.max(a[1], b[1]), x1: (a[0] + b[0]) / 2, x2: (a[0] + b[0]) / 2 });
+  };
+  for (const sp of subpaths) {
+    if (stroke) for (let j = 1; j < sp.length; j++) addLine(sp[j - 1]!, sp[j]!);
+    else if (sp.length >= 4) {
+      const xs = sp.map((q) => q[0]);
+      const ys = sp.map((q) => q[1]);
+      const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+      const w = maxX - minX;
+      const h = maxY - minY;
+      if (h <= 2.5 && w > 3) addLine([minX, (minY + maxY) / 2], [maxX, (minY + maxY) / 2]);
+      else if (w <= 2.5 && h > 3) addLine([(minX + maxX) / 2, minY], [(minX + maxX) / 2, maxY]);
+    }
+  }
+}
+
 /** Runs one content stream's path operators; returns how many operators it read. */
 function paths(pdf: PdfFile, data: Buffer, resources: PdfValue | undefined, ctm0: Matrix, page: Matrix, out: Segment[], depth: number, budget: number): number {
   const lx = new Lexer(data);
@@ -75,26 +101,9 @@ function paths(pdf: PdfFile, data: Buffer, resources: PdfValue | undefined, ctm0
   let subs: Array<Array<[number, number]>> = [];
   let count = 0;
   const toPage = (x: number, y: number) => apply(page, ...apply(ctm, x, y));
-  const addLine = (a: [number, number], b: [number, number]) => {
-    if (Math.abs(a[1] - b[1]) < 0.8) out.push({ x1: Math.min(a[0], b[0]), x2: Math.max(a[0], b[0]), y1: (a[1] + b[1]) / 2, y2: (a[1] + b[1]) / 2 });
-    else if (Math.abs(a[0] - b[0]) < 0.8) out.push({ y1: Math.min(a[1], b[1]), y2: Math.max(a[1], b[1]), x1: (a[0] + b[0]) / 2, x2: (a[0] + b[0]) / 2 });
-  };
   const paint = (op: string) => {
     if (sub.length) subs.push(sub);
-    const stroke = STROKE.has(op);
-    for (const sp of subs) {
-      if (stroke) for (let j = 1; j < sp.length; j++) addLine(sp[j - 1]!, sp[j]!);
-      else if (sp.length >= 4) {
-        // A thin filled rectangle is a ruling line (WPS and Word draw cell borders this way).
-        const xs = sp.map((q) => q[0]);
-        const ys = sp.map((q) => q[1]);
-        const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-        const w = maxX - minX;
-        const h = maxY - minY;
-        if (h <= 2.5 && w > 3) addLine([minX, (minY + maxY) / 2], [maxX, (minY + maxY) / 2]);
-        else if (w <= 2.5 && h > 3) addLine([(minX + maxX) / 2, minY], [(minX + maxX) / 2, maxY]);
-      }
-    }
+    rulingLines(subs, STROKE.has(op), out);
     sub = [];
     subs = [];
   };

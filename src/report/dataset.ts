@@ -29,6 +29,21 @@ export interface DatasetTable {
 
 const f = (name: string, type: FieldType, description: string, extra: Partial<Field> = {}): Field => ({ name, type, description, ...extra });
 
+/** A tidy cell's fields after its agency and year (cells and cells_all). */
+const cellFields = [
+  f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'], required: true }),
+  f('format_version', 'string', 'Format of this table (2019 or 2021): row and column keys mean what codebook.json says for it', { enum: ['2019', '2021'] }),
+  f('row', 'string', 'Row key (codebook.json)', { required: true }),
+  f('column', 'string', 'Column key (codebook.json)', { required: true }),
+  f('value', 'number', 'The number as printed; empty for a blank, a dash, a slash or an unreadable cell (never a made-up 0)'),
+  f('text', 'string', 'The printed text of the cell; empty when nothing was printed'),
+  f('inferred', 'boolean', 'true when the value was restored from an accounting identity, not read'),
+  f('uncertain', 'boolean', 'true when the printed numbers could be placed in more than one way'),
+  f('ocr', 'boolean', 'true when the value was machine-read from an image (OCR): check it against the original'),
+  f('sha256', 'string', 'SHA-256 of the archived original the value was read from', { required: true }),
+  f('url', 'string', 'URL of that original'),
+];
+
 const toAgencies = { fields: ['agency_id'], reference: { resource: 'agencies', fields: ['agency_id'] } };
 const toReports = { fields: ['agency_id', 'year'], reference: { resource: 'reports', fields: ['agency_id', 'year'] } };
 const toVersions = { fields: ['agency_id', 'year', 'sha256'], reference: { resource: 'versions', fields: ['agency_id', 'year', 'sha256'] } };
@@ -117,17 +132,7 @@ export const TABLES: DatasetTable[] = [
     fields: [
       f('agency_id', 'string', 'Agency', { required: true }),
       f('year', 'integer', 'Report year', { required: true }),
-      f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'], required: true }),
-      f('format_version', 'string', 'Format of this table (2019 or 2021): row and column keys mean what codebook.json says for it', { enum: ['2019', '2021'] }),
-      f('row', 'string', 'Row key (codebook.json)', { required: true }),
-      f('column', 'string', 'Column key (codebook.json)', { required: true }),
-      f('value', 'number', 'The number as printed; empty for a blank, a dash, a slash or an unreadable cell (never a made-up 0)'),
-      f('text', 'string', 'The printed text of the cell; empty when nothing was printed'),
-      f('inferred', 'boolean', 'true when the value was restored from an accounting identity, not read'),
-      f('uncertain', 'boolean', 'true when the printed numbers could be placed in more than one way'),
-      f('ocr', 'boolean', 'true when the value was machine-read from an image (OCR): check it against the original'),
-      f('sha256', 'string', 'SHA-256 of the archived original the value was read from', { required: true }),
-      f('url', 'string', 'URL of that original'),
+      ...cellFields,
     ],
   },
   {
@@ -139,17 +144,7 @@ export const TABLES: DatasetTable[] = [
       f('agency_id', 'string', 'Agency', { required: true }),
       f('year', 'integer', 'Report year', { required: true }),
       f('current', 'boolean', 'true when the cell is from the report\'s current version (the same row is in cells)', { required: true }),
-      f('table', 'string', 'Table key', { enum: ['active', 'requests', 'appeals'], required: true }),
-      f('format_version', 'string', 'Format of this table (2019 or 2021): row and column keys mean what codebook.json says for it', { enum: ['2019', '2021'] }),
-      f('row', 'string', 'Row key (codebook.json)', { required: true }),
-      f('column', 'string', 'Column key (codebook.json)', { required: true }),
-      f('value', 'number', 'The number as printed; empty for a blank, a dash, a slash or an unreadable cell (never a made-up 0)'),
-      f('text', 'string', 'The printed text of the cell; empty when nothing was printed'),
-      f('inferred', 'boolean', 'true when the value was restored from an accounting identity, not read'),
-      f('uncertain', 'boolean', 'true when the printed numbers could be placed in more than one way'),
-      f('ocr', 'boolean', 'true when the value was machine-read from an image (OCR): check it against the original'),
-      f('sha256', 'string', 'SHA-256 of the archived original the value was read from', { required: true }),
-      f('url', 'string', 'URL of that original'),
+      ...cellFields,
     ],
   },
   {

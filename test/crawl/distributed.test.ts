@@ -19,7 +19,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { fixtureSeeds, startPortal, type Hit, type Portal } from '../portal/server.ts';
-import { startFarm, type Farm, type FarmHit } from '../portal/farm/index.ts';
+import { gapViolations, startFarm, type Farm } from '../portal/farm/index.ts';
 import { dropDatabase, freshDatabase, PG_SKIPPED, TEST_PG } from '../helpers/postgres.ts';
 import { startS3, type TestS3 } from '../helpers/s3.ts';
 
@@ -261,18 +261,8 @@ describe.skipIf(!TEST_PG)(`three crawl workers on the portal farm, every platfor
     expect(shared.facts).toEqual({ ...embedded.facts, runs: ['ok'] });
     expect(shared.workers).toBe(3);
 
-    const bySite = new Map<string, FarmHit[]>();
-    for (const h of farm.hits.slice(before)) if (!h.thirdParty) (bySite.get(h.host) ?? bySite.set(h.host, []).get(h.host)!).push(h);
-    const violations: string[] = [];
-    for (const [host, hs] of bySite) {
-      hs.sort((a, b) => a.start - b.start);
-      for (let i = 1; i < hs.length; i++) {
-        const gap = hs[i]!.start - hs[i - 1]!.end;
-        // 1 ms for the timers' millisecond rounding; an overlap is a negative gap.
-        if (gap < FARM_DELAY_MS - 1) violations.push(`${host}: ${hs[i - 1]!.path} → ${hs[i]!.path} after ${gap} ms`);
-      }
-    }
-    expect(violations).toEqual([]);
+    // 1 ms for the timers' millisecond rounding; an overlap is a negative gap.
+    expect(gapViolations(farm.hits.slice(before), FARM_DELAY_MS - 1)).toEqual([]);
     expect(farm.hits.slice(before).filter((h) => h.thirdParty).map((h) => h.host)).toEqual([]);
   });
 });

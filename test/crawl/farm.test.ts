@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startFarm, type Farm } from '../portal/farm/index.ts';
+import { gapViolations, startFarm, type Farm } from '../portal/farm/index.ts';
 import { parseSeeds } from '../../src/seeds/index.ts';
 import { crawl, PLATFORMS, type CrawlResult } from '../../src/crawl/index.ts';
 
@@ -70,17 +70,7 @@ describe('the portal farm, every platform and rendering at once', () => {
   });
 
   it('keeps every host\'s gap, each request after the previous one ended, redirects and the browser\'s requests included', () => {
-    const byHost = new Map<string, { start: number; end: number; path: string }[]>();
-    for (const h of farm.hits) if (!h.thirdParty) byHost.set(h.host, [...(byHost.get(h.host) ?? []), h]);
-    const violations: string[] = [];
-    for (const [host, hs] of byHost) {
-      hs.sort((a, b) => a.start - b.start);
-      for (let i = 1; i < hs.length; i++) {
-        const gap = hs[i]!.start - hs[i - 1]!.end;
-        if (gap < DELAY - 2) violations.push(`${host}: ${hs[i - 1]!.path} → ${hs[i]!.path} after ${gap} ms`);
-      }
-    }
-    expect(violations).toEqual([]);
+    expect(gapViolations(farm.hits, DELAY - 2)).toEqual([]);
     // The redirect and its target are two turns of the host.
     const moved = farm.hits.filter((h) => h.host === 'www.fucheng.gov.cn' && /t20240115_41/.test(h.path)).map((h) => h.path);
     expect(moved).toEqual(['/zwgk/zfxxgkndbg/202401/t20240115_41.htm', '/zwgk/zfxxgkndbg/202401/t20240115_41_1.htm']);

@@ -34,6 +34,24 @@ export interface FarmHit {
   ua: string;
 }
 
+/**
+ * Requests that came sooner than `minGapMs` after the previous one to their host ended (an overlap is a
+ * negative gap): the farm's account of politeness, third-party hosts aside.
+ */
+export function gapViolations(hits: FarmHit[], minGapMs: number): string[] {
+  const byHost = new Map<string, FarmHit[]>();
+  for (const h of hits) if (!h.thirdParty) (byHost.get(h.host) ?? byHost.set(h.host, []).get(h.host)!).push(h);
+  const violations: string[] = [];
+  for (const [host, hs] of byHost) {
+    hs.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < hs.length; i++) {
+      const gap = hs[i]!.start - hs[i - 1]!.end;
+      if (gap < minGapMs) violations.push(`${host}: ${hs[i - 1]!.path} → ${hs[i]!.path} after ${gap} ms`);
+    }
+  }
+  return violations;
+}
+
 export interface Farm {
   /** The proxy URL to crawl through. */
   proxy: string;
