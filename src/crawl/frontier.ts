@@ -15,8 +15,8 @@ import {
 import { LeaseLostError, type HostLease, type NewWorkItem, type WorkItem, type WorkQueue } from '../store/index.ts';
 
 /**
- * What the frontier needs of a work queue: the store's SQLite `WorkQueue` today; a PostgreSQL queue with host
- * leases is a second implementation of the same methods.
+ * What the frontier needs of the store's work queue (one implementation on both engines): fair claims for one
+ * process, claims and completions under host leases for several.
  */
 export type FrontierQueue = Pick<WorkQueue, 'addBatch' | 'claimFair' | 'complete' | 'fail' | 'count' | 'claimLeased' | 'completeLeased' | 'renewLease'>;
 
