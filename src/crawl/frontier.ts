@@ -29,11 +29,20 @@ export interface FrontierLeases {
   ttlMs: number;
   /** The gap still owed to a host when its item is done (released with the database's clock plus this). */
   delayOf(host: string): number;
+  /** A host claimed before its gap has passed (the claim's lookahead): no request to it for `ms` from now. */
+  holdOff(host: string, ms: number): void;
   log(line: string): void;
 }
 
 /** Children of in-flight items by request id, each with the queue it goes to. */
 export type DeferredChildren = Map<string, { queue: string; items: NewWorkItem[] }[]>;
+
+/**
+ * How far ahead a shared claim looks for a host whose gap is about to end: Crawlee asks for work every half
+ * second when it has none, so without it a host would sit free for up to that long after its gap. At most a
+ * third of the lease, which the renewal in flight (every third) keeps while the gap is waited out.
+ */
+const CLAIM_LOOKAHEAD_MS = 1000;
 
 /** A unit of crawl work as the queue stores it: plain JSON with a label (the router's) and a URL. */
 export interface FrontierItem { label: string; url: string }
@@ -98,7 +107,7 @@ export class StoreFrontier<T extends FrontierItem> implements IRequestManager {
     const next = this.claiming.then(async () => {
       if (this.buffer.length) return;
       const l = this.opts.leases;
-      const claimed = l ? await this.queue.claimLeased<T>(this.name, { owner: l.owner, limit: 1, ttlMs: l.ttlMs })
+      const claimed = l ? await this.queue.claimLeased<T>(this.name, { owner: l.owner, limit: 1, ttlMs: l.ttlMs, lookaheadMs: Math.min(l.ttlMs / 3, CLAIM_LOOKAHEAD_MS) })
         : (await this.queue.claimFair<T>(this.name, 1, { skipHosts: this.busyHosts })).map((item) => ({ item, lease: null }));
       for (const { item: w, lease } of claimed) {
         const host = w.host ?? this.opts.hostOf(w.payload);
@@ -106,7 +115,7 @@ export class StoreFrontier<T extends FrontierItem> implements IRequestManager {
         const r = this.toRequest(w);
         // A long download or a Retry-After wait must not let the lease lapse while this worker is still at it.
         const renewal = lease && l ? setInterval(() => { void this.queue.renewLease(lease, l.ttlMs).catch(() => undefined); }, l.ttlMs / 3) : null;
-        if (lease) this.leases.set(host, lease);
+        if (lease) { this.leases.set(host, lease); if (lease.readyInMs > 0) l?.holdOff(host, lease.readyInMs); }
         this.inFlight.set(r.id!, { itemId: w.itemId, host, item: w.payload, lease, renewal });
         this.buffer.push(r);
       }

@@ -169,6 +169,12 @@ export class HostScheduler {
     return Math.max(0, this.state(host).nextAllowedAt - Date.now());
   }
 
+  /** No request to `host` before `ms` from now (a gap another process's request left, learned from the store). */
+  holdOff(host: string, ms: number): void {
+    const s = this.state(host);
+    s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + ms);
+  }
+
   /** One request through the host's queue, after the host's gap; the slot is held for the whole request. */
   slot<T>(host: string, url: string, fn: () => Promise<T>): Promise<T> {
     return this.queue(host).add(async () => {

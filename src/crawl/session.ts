@@ -185,7 +185,7 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
   const keyOf = opts.keyOf ?? itemKey;
   // Shared: what each in-flight item found, added with its completion (see FrontierOptions.deferred).
   const deferred: DeferredChildren = new Map();
-  const sharedOpts = shared ? { leases: { owner: workerId, ttlMs: leaseMs, delayOf: (host: string) => scheduler.remainingGapMs(host), log }, deferred } : {};
+  const sharedOpts = shared ? { leases: { owner: workerId, ttlMs: leaseMs, delayOf: (host: string) => scheduler.remainingGapMs(host), holdOff: (host: string, ms: number) => scheduler.holdOff(host, ms), log }, deferred } : {};
   const frontier = {
     http: new StoreFrontier<CrawlItem>(store.work, queues.http, { keyOf, hostOf, onSettled: settled, ...sharedOpts }),
     browser: new StoreFrontier<CrawlItem>(store.work, queues.browser, { keyOf, hostOf, onSettled: settled, ...sharedOpts }),

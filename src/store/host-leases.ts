@@ -4,8 +4,8 @@
  * does this across machines; a lease on the host's row does:
  *
  * - claim: lock host rows whose lease is free (or expired) and whose `next_allowed_at` has passed by the
- *   database's clock, skipping rows another claim holds (FOR UPDATE SKIP LOCKED), and take one pending item
- *   of each;
+ *   database's clock (or passes within a short lookahead, the wait left returned with the lease), skipping
+ *   rows another claim holds (FOR UPDATE SKIP LOCKED), and take one pending item of each;
  * - renew while the work takes long (a big download, a Retry-After wait);
  * - complete: release the host with `next_allowed_at = now + delay` in the transaction that ends the item
  *   and adds its children, fenced by `lease_owner = me` and an unexpired lease, so a worker that lost its
@@ -26,6 +26,11 @@ export interface HostLease {
   expiresAt: string;
   /** The owner before this claim, when it took over an expired lease (its running items were re-queued). */
   tookOverFrom: string | null;
+  /**
+   * How long, from the claim, until the host's gap has passed (0 when it had): a duration on the database's
+   * clock, so the holder waits it out on its own clock before its first request (see `lookaheadMs`).
+   */
+  readyInMs: number;
 }
 
 /** A worker's lease ended (expired, or taken over) before it completed its item: the work is another's now. */
@@ -48,8 +53,13 @@ function hostsWithWork(queue: string, at: string) {
     select host from hosts where host is not null`;
 }
 
-export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: string, opts: { owner: string; limit: number; ttlMs: number }): Promise<{ lease: HostLease; item: Selectable<Database['work_items']> }[]> {
-  const at = (await sql<{ t: string }>`select ${dbTime(engine)} as t`.execute(trx)).rows[0]!.t;
+/**
+ * `lookaheadMs`: also claim a host whose gap ends within this long (its lease says how long, `readyInMs`), so a
+ * worker holds the host when the gap ends instead of finding it free only at its next poll for work.
+ */
+export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: string, opts: { owner: string; limit: number; ttlMs: number; lookaheadMs?: number }): Promise<{ lease: HostLease; item: Selectable<Database['work_items']> }[]> {
+  const clock = (await sql<{ t: string; soon: string }>`select ${dbTime(engine)} as t, ${dbTime(engine, opts.lookaheadMs ?? 0)} as soon`.execute(trx)).rows[0]!;
+  const at = clock.t;
   // Candidates: hosts with ready work, and hosts whose lease expired with items still running (a dead worker's).
   const withWork = (await hostsWithWork(queue, at).execute(trx)).rows.map((r) => r.host);
   const expired = (await trx.selectFrom('host_state').select('host')
@@ -66,10 +76,10 @@ export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: strin
     await trx.insertInto('host_state').values(missing.slice(i, i + 500).map((host) => ({ host, consecutive_failures: 0, updated_at: at })))
       .onConflict((oc) => oc.column('host').doNothing()).execute();
   }
-  let q = trx.selectFrom('host_state').select(['host', 'lease_owner'])
+  let q = trx.selectFrom('host_state').select(['host', 'lease_owner', 'next_allowed_at'])
     .where('host', 'in', candidates)
     .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<=', at)]))
-    .where((eb) => eb.or([eb('next_allowed_at', 'is', null), eb('next_allowed_at', '<=', at)]))
+    .where((eb) => eb.or([eb('next_allowed_at', 'is', null), eb('next_allowed_at', '<=', clock.soon)]))
     .orderBy(sql`coalesce(next_allowed_at, '')`).orderBy('host').limit(opts.limit);
   if (engine === 'postgres') q = q.forUpdate().skipLocked();
   const hosts = await q.execute();
@@ -94,7 +104,8 @@ export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: strin
     await trx.updateTable('host_state').set({ lease_owner: opts.owner, lease_expires_at: expiresAt }).where('host', '=', h.host).execute();
     await trx.updateTable('work_items').set({ status: 'running', claimed_by: opts.owner, updated_at: at, attempts: sql`attempts + 1` })
       .where('item_id', '=', item.item_id).execute();
-    out.push({ lease: { host: h.host, owner: opts.owner, expiresAt, tookOverFrom: h.lease_owner }, item: { ...item, status: 'running', claimed_by: opts.owner, attempts: item.attempts + 1 } });
+    const readyInMs = h.next_allowed_at ? Math.max(0, Date.parse(h.next_allowed_at) - Date.parse(at)) : 0;
+    out.push({ lease: { host: h.host, owner: opts.owner, expiresAt, tookOverFrom: h.lease_owner, readyInMs }, item: { ...item, status: 'running', claimed_by: opts.owner, attempts: item.attempts + 1 } });
   }
   return out;
 }

@@ -173,7 +173,7 @@ export class WorkQueue extends Repository {
    * has ended by the database's clock. Taking over an expired lease first puts the host's running items
    * back to pending (their worker is gone or too late), so they are claimed again, here or elsewhere.
    */
-  async claimLeased<T = unknown>(queue: string, opts: { owner: string; limit: number; ttlMs: number }): Promise<LeasedItem<T>[]> {
+  async claimLeased<T = unknown>(queue: string, opts: { owner: string; limit: number; ttlMs: number; lookaheadMs?: number }): Promise<LeasedItem<T>[]> {
     this.assertWritable();
     if (opts.limit <= 0) return [];
     const rows = await retryDeadlock(() => this.db.transaction().execute((trx) => claimLeasedItems(trx, this.engine, queue, opts)));

@@ -149,8 +149,10 @@ describe.skipIf(!TEST_PG)(`three crawl workers on PostgreSQL + S3${TEST_PG ? '' 
 
     const shared = await readShared(db);
     expect(shared.facts).toEqual({ ...reference, runs: ['ok'] });
-    expect(shared.workers).toBe(3); // every worker completed items
-    expect(shared.sharedHosts).toBeGreaterThan(0); // and some host was served by more than one of them
+    // Workers completed items (a worker keeps a host it holds while it has work there, so one starting late
+    // may find every one of the fixture's eight sites taken), and some host was served by more than one.
+    expect(shared.workers).toBeGreaterThanOrEqual(2);
+    expect(shared.sharedHosts).toBeGreaterThan(0);
 
     const p = politeness(hits);
     expect(p.overlaps).toEqual([]);
@@ -259,7 +261,8 @@ describe.skipIf(!TEST_PG)(`three crawl workers on the portal farm, every platfor
     for (const e of ends) expect(e.code, e.err.slice(-500)).toBe(embedded.code);
     const shared = await readShared(db, join(farmDir, 'local'));
     expect(shared.facts).toEqual({ ...embedded.facts, runs: ['ok'] });
-    expect(shared.workers).toBe(3);
+    expect(shared.workers).toBe(3); // 41 hosts: every worker has its share
+    expect(shared.sharedHosts).toBeGreaterThan(0);
 
     // 1 ms for the timers' millisecond rounding; an overlap is a negative gap.
     expect(gapViolations(farm.hits.slice(before), FARM_DELAY_MS - 1)).toEqual([]);

@@ -71,6 +71,22 @@ describe.each(ENGINES)('host leases on $title', ({ engine, skip }) => {
     expect((await s.crawlState.host('a.gov.cn'))!.nextAllowedAt).toBe('2099-01-01T00:00:00.000Z');
   });
 
+  it('with a lookahead, leases a host whose gap is about to end and says how long is left of it', async () => {
+    const s = await open();
+    await seed(s, { 'a.gov.cn': 2 });
+    const [x] = await s.work.claimLeased<{ i: number }>(Q, { owner: 'A', limit: 1, ttlMs: 60_000 });
+    expect(x!.lease.readyInMs).toBe(0); // a host never asked has no gap to wait
+    await s.work.completeLeased(x!.lease, x!.item.itemId, { delayMs: 800 });
+    // 800 ms of gap: not within a 300 ms lookahead, within a 2 s one.
+    expect(await s.work.claimLeased(Q, { owner: 'B', limit: 1, ttlMs: 60_000, lookaheadMs: 300 })).toEqual([]);
+    const [y] = await s.work.claimLeased<{ i: number }>(Q, { owner: 'B', limit: 1, ttlMs: 60_000, lookaheadMs: 2000 });
+    expect(y!.item.payload.i).toBe(1);
+    expect(y!.lease.readyInMs).toBeGreaterThan(300);
+    expect(y!.lease.readyInMs).toBeLessThanOrEqual(800);
+    // Held: nobody else gets the host while B waits out the gap.
+    expect(await s.work.claimLeased(Q, { owner: 'C', limit: 1, ttlMs: 60_000, lookaheadMs: 2000 })).toEqual([]);
+  });
+
   it('renews a lease still held, and not one that expired', async () => {
     const s = await open();
     await seed(s, { 'a.gov.cn': 1 });
