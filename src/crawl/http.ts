@@ -202,7 +202,7 @@ function outsideClasses(addrs: dns.LookupAddress[], allowed: Set<AddressClass>):
  * layer passes one that waits for the hop's host, so a redirect to the same host is not fetched a millisecond
  * after the request that earned it.
  */
-export type HopGate = <T>(url: string, send: () => Promise<T>) => Promise<T>;
+export type HopGate = <T>(url: string, send: (confirm?: () => void) => Promise<T>) => Promise<T>;
 
 const direct: HopGate = (_url, send) => send();
 
@@ -245,9 +245,9 @@ export class HttpClient {
     const seen = new Set<string>([`${method} ${url}`]);
     for (let hop = 0; ; hop++) {
       const hopUrl = url;
-      const r = await gate(hopUrl, () => {
+      const r = await gate(hopUrl, (confirm) => {
         started ||= Date.now();
-        return this.once({ ...req, url: hopUrl, method, body }, started + this.limits.totalTimeoutMs, allowed);
+        return this.once({ ...req, url: hopUrl, method, body }, started + this.limits.totalTimeoutMs, allowed, confirm);
       });
       if (r.status >= 300 && r.status < 400 && r.status !== 304 && req.followRedirects !== false) {
         const loc = r.headers.location;
@@ -331,7 +331,12 @@ export class HttpClient {
     };
   }
 
-  private once(req: HttpRequest, deadline: number, allowed: Set<AddressClass>): Promise<Omit<HttpResponse, 'redirects' | 'elapsedMs' | 'url' | 'finalUrl'>> {
+  /**
+   * One hop. `confirm`, when given, is called as the request is written, once the connection is up, in the same
+   * synchronous step as the write: if it throws, the connection is dropped with nothing sent (a worker whose
+   * lease ran out while it waited for the connection, or was stopped, must not send).
+   */
+  private once(req: HttpRequest, deadline: number, allowed: Set<AddressClass>, confirm?: () => void): Promise<Omit<HttpResponse, 'redirects' | 'elapsedMs' | 'url' | 'finalUrl'>> {
     let u: URL;
     try { u = new URL(req.url); } catch { return Promise.reject(new NetworkError(req.url, 'bad-redirect', `not a URL: ${req.url}`)); }
     const limits = this.limits;
@@ -491,8 +496,19 @@ export class HttpClient {
         if (!(e instanceof NetworkError)) socketError = e;
         fail(e);
       });
-      if (req.body !== undefined) creq.write(req.body);
-      creq.end();
+      const send = () => {
+        if (settled) return;
+        try { confirm?.(); } catch (e) { return finish(e as NetworkError); }
+        if (req.body !== undefined) creq.write(req.body);
+        creq.end();
+      };
+      if (!confirm) send();
+      else {
+        creq.once('socket', (socket: net.Socket) => {
+          if (socket.connecting) socket.once(u.protocol === 'https:' && !proxy ? 'secureConnect' : 'connect', send);
+          else send();
+        });
+      }
     });
   }
 }

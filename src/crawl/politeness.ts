@@ -102,9 +102,9 @@ export interface PolitenessOptions {
   /**
    * Called in the host's slot just before a request (or a redirect hop) goes out; throws (a LeaseLostError)
    * when this process may no longer talk to the host: several workers share hosts through leases
-   * (store/host-leases.ts). What it returns is called once more, synchronously, as the request is sent: a
-   * process stopped between the check and the send (a pause, a swapped-out machine) learns there that its
-   * lease has run out by its own clock, instead of sending over its successor.
+   * (store/host-leases.ts). What it returns is called again, synchronously with the write of the request once
+   * the connection is up: a process stopped between the check and the send (a pause, a swapped-out machine)
+   * learns there that its lease has run out by its own clock, instead of sending over its successor.
    */
   beforeRequest?: (host: string) => Promise<(() => void) | void>;
 }
@@ -176,7 +176,7 @@ export class HostScheduler {
   }
 
   /** One request through the host's queue, after the host's gap; the slot is held for the whole request. */
-  slot<T>(host: string, url: string, fn: () => Promise<T>): Promise<T> {
+  slot<T>(host: string, url: string, fn: (confirm?: () => void) => Promise<T>): Promise<T> {
     return this.queue(host).add(async () => {
       const s = this.state(host);
       await waitUntil(() => s.nextAllowedAt);
@@ -184,7 +184,8 @@ export class HostScheduler {
       stillHeld?.();
       if (this.keepLog) this.log.push({ host, url, at: Date.now() });
       try {
-        return await fn();
+        // Asked again as the request is written: a process stopped while connecting learns it there.
+        return await fn(stillHeld ?? undefined);
       } finally {
         s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
         await this.store?.saveHost(s);
