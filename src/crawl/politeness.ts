@@ -106,7 +106,14 @@ export interface PolitenessOptions {
    * the connection is up: a process stopped between the check and the send (a pause, a swapped-out machine)
    * learns there that its lease has run out by its own clock, instead of sending over its successor.
    */
-  beforeRequest?: (host: string) => Promise<(() => void) | void>;
+  beforeRequest?: (host: string) => Promise<RequestTicket | void>;
+}
+
+/** What `beforeRequest` hands back: the check made again as the request is written, and what to do after it. */
+export interface RequestTicket {
+  stillHeld(): void;
+  /** Called once the request has ended (a lease taken for this request alone is given back with the host's gap). */
+  after?(): Promise<void>;
 }
 
 export type PoliteResult =
@@ -180,15 +187,21 @@ export class HostScheduler {
     return this.queue(host).add(async () => {
       const s = this.state(host);
       await waitUntil(() => s.nextAllowedAt);
-      const stillHeld = await this.opts.beforeRequest?.(host);
-      stillHeld?.();
+      const ticket = await this.opts.beforeRequest?.(host);
+      try {
+        ticket?.stillHeld();
+      } catch (e) {
+        await ticket?.after?.();
+        throw e;
+      }
       if (this.keepLog) this.log.push({ host, url, at: Date.now() });
       try {
         // Asked again as the request is written: a process stopped while connecting learns it there.
-        return await fn(stillHeld ?? undefined);
+        return await fn(ticket ? () => ticket.stillHeld() : undefined);
       } finally {
         s.nextAllowedAt = Math.max(s.nextAllowedAt, Date.now() + this.gapMs(host));
         await this.store?.saveHost(s);
+        await ticket?.after?.();
       }
     }) as Promise<T>;
   }

@@ -16,7 +16,7 @@ import { Engine, type HttpHandler } from './engine.ts';
 import { Evidence } from './evidence.ts';
 import { StoreFrontier, type DeferredChildren } from './frontier.ts';
 import { fetchInputOf, HttpClient, type HttpLimits } from './http.ts';
-import { HostScheduler, StoredHostStates } from './politeness.ts';
+import { HostScheduler, StoredHostStates, type RequestTicket } from './politeness.ts';
 import { DEFAULT_DELAY_MS, DEFAULT_MAX_PAGES_PER_LIST, DEFAULT_USER_AGENT } from './tables.ts';
 
 export interface CrawlProgress {
@@ -141,12 +141,18 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
     // so a worker that stalled past its lease (a pause, a swapped-out machine) cannot talk over its successor.
     // The renewal asked at `asked` holds until at least `asked + leaseMs` by this machine's clock, whatever the
     // database's clock says: past that, the request is not sent (checked again as it goes out).
-    ...(shared ? { beforeRequest: async (host: string) => {
-      const lease = frontier.http.leases.get(host) ?? frontier.browser.leases.get(host);
-      if (!lease) return;
-      const asked = Date.now();
-      if (!(await store.work.renewLease(lease, leaseMs))) throw new LeaseLostError(lease);
-      return () => { if (Date.now() >= asked + leaseMs) throw new LeaseLostError(lease); };
+    // A host no item of this worker holds (a redirect's target, its robots.txt) is leased for the request alone,
+    // once it is free and its gap has passed, and given back with the gap after it.
+    ...(shared ? { beforeRequest: async (host: string): Promise<RequestTicket> => {
+      const held = frontier.http.leases.get(host) ?? frontier.browser.leases.get(host);
+      let asked = Date.now();
+      let lease = held;
+      if (held && !(await store.work.renewLease(held, leaseMs))) throw new LeaseLostError(held);
+      if (!lease) ({ lease, asked } = await leaseForRequest(host));
+      return {
+        stillHeld: () => { if (Date.now() >= asked + leaseMs) throw new LeaseLostError(lease); },
+        ...(held ? {} : { after: () => store.work.releaseLease(lease, null, scheduler.remainingGapMs(host)) }),
+      };
     } } : {}),
     // Every exchange, robots.txt, retries, browser requests and failures included, goes to the store before it is acted on.
     record: async (x) => {
@@ -163,6 +169,17 @@ export async function openSession(storage: Storage, opts: SessionOptions): Promi
     },
   }, hostStates);
   scheduler.keepLog = !!opts.keepRequestLog;
+
+  /** Waits (up to a lease's length) for a host another worker holds; then the request fails as the host being busy. */
+  const leaseForRequest = async (host: string) => {
+    for (const until = Date.now() + leaseMs; ;) {
+      const asked = Date.now();
+      const lease = await store.work.leaseHost(host, workerId, leaseMs);
+      if (lease) return { lease, asked };
+      if (Date.now() > until) throw new Error(`${host} stayed leased to another worker for ${leaseMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   let engine: Engine | null = null;
   let lastProgress = 0;

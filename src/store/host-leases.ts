@@ -104,10 +104,33 @@ export async function claimLeasedItems(trx: DbOrTx, engine: Engine, queue: strin
     await trx.updateTable('host_state').set({ lease_owner: opts.owner, lease_expires_at: expiresAt }).where('host', '=', h.host).execute();
     await trx.updateTable('work_items').set({ status: 'running', claimed_by: opts.owner, updated_at: at, attempts: sql`attempts + 1` })
       .where('item_id', '=', item.item_id).execute();
-    const readyInMs = h.next_allowed_at ? Math.max(0, Date.parse(h.next_allowed_at) - Date.parse(at)) : 0;
+    // Both times are cut to the millisecond, and the release that set the gap cut its own clock too: 2 ms more.
+    const readyInMs = h.next_allowed_at ? Math.max(0, Date.parse(h.next_allowed_at) - Date.parse(at) + 2) : 0;
     out.push({ lease: { host: h.host, owner: opts.owner, expiresAt, tookOverFrom: h.lease_owner, readyInMs }, item: { ...item, status: 'running', claimed_by: opts.owner, attempts: item.attempts + 1 } });
   }
   return out;
+}
+
+/**
+ * A lease on one host without an item (a redirect to a host the worker was not given, its robots.txt): taken
+ * when the host is free (or its lease expired: the last holder's running items are pending again) and its gap
+ * has passed by the database's clock; null otherwise (the caller waits and asks again).
+ */
+export async function leaseHost(trx: DbOrTx, engine: Engine, host: string, owner: string, ttlMs: number): Promise<HostLease | null> {
+  const at = (await sql<{ t: string }>`select ${dbTime(engine)} as t`.execute(trx)).rows[0]!.t;
+  await trx.insertInto('host_state').values({ host, consecutive_failures: 0, updated_at: at }).onConflict((oc) => oc.column('host').doNothing()).execute();
+  let q = trx.selectFrom('host_state').select(['host', 'lease_owner']).where('host', '=', host)
+    .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_expires_at', '<=', at)]))
+    .where((eb) => eb.or([eb('next_allowed_at', 'is', null), eb('next_allowed_at', '<=', at)]));
+  if (engine === 'postgres') q = q.forUpdate().skipLocked();
+  const row = await q.executeTakeFirst();
+  if (!row) return null;
+  if (row.lease_owner !== null) {
+    await trx.updateTable('work_items').set({ status: 'pending', updated_at: at }).where('host', '=', host).where('status', '=', 'running').execute();
+  }
+  const expiresAt = (await sql<{ t: string }>`select ${dbTime(engine, ttlMs)} as t`.execute(trx)).rows[0]!.t;
+  await trx.updateTable('host_state').set({ lease_owner: owner, lease_expires_at: expiresAt }).where('host', '=', host).execute();
+  return { host, owner, expiresAt, tookOverFrom: row.lease_owner, readyInMs: 0 };
 }
 
 /** Moves an unexpired lease's end to `ttlMs` from now; false when the lease is no longer this owner's. */

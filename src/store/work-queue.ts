@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { now, Repository, type DbOrTx } from './db.ts';
-import { claimLeasedItems, completeUnderLease, releaseLease, renewLease, type HostLease } from './host-leases.ts';
+import { claimLeasedItems, completeUnderLease, leaseHost, releaseLease, renewLease, type HostLease } from './host-leases.ts';
 import type { Database } from './schema.ts';
 
 /** An item to add: its key in the queue, its payload, and the host it will contact (crawl work). */
@@ -200,6 +200,12 @@ export class WorkQueue extends Repository {
       await endItem(trx, itemId, opts.outcome ?? { status: 'done' });
       for (const c of children) if (c.items.length) await addItems(trx, c.queue, c.items);
     }));
+  }
+
+  /** Leases a host without an item when it is free and its gap has passed (see host-leases.ts `leaseHost`); else null. */
+  async leaseHost(host: string, owner: string, ttlMs: number): Promise<HostLease | null> {
+    this.assertWritable();
+    return retryDeadlock(() => this.db.transaction().execute((trx) => leaseHost(trx, this.engine, host, owner, ttlMs)));
   }
 
   /** Gives a lease back without completing its item (a worker stopping): the item goes back to pending. */

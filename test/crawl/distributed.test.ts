@@ -150,10 +150,8 @@ describe.skipIf(!TEST_PG)(`three crawl workers on PostgreSQL + S3${TEST_PG ? '' 
 
     const shared = await readShared(db);
     expect(shared.facts).toEqual({ ...reference, runs: ['ok'] });
-    // Workers completed items (a worker keeps a host it holds while it has work there, so one starting late
-    // may find every one of the fixture's eight sites taken), and some host was served by more than one.
-    expect(shared.workers).toBeGreaterThanOrEqual(2);
-    expect(shared.sharedHosts).toBeGreaterThan(0);
+    // Who did what is not asserted here: a worker keeps a host while it has work there, so on eight sites the
+    // first to start may hold them all. The 41-host farm below asks for every worker's share and hand-overs.
 
     const p = politeness(hits);
     expect(p.overlaps).toEqual([]);

@@ -82,9 +82,29 @@ describe.each(ENGINES)('host leases on $title', ({ engine, skip }) => {
     const [y] = await s.work.claimLeased<{ i: number }>(Q, { owner: 'B', limit: 1, ttlMs: 60_000, lookaheadMs: 2000 });
     expect(y!.item.payload.i).toBe(1);
     expect(y!.lease.readyInMs).toBeGreaterThan(300);
-    expect(y!.lease.readyInMs).toBeLessThanOrEqual(800);
+    expect(y!.lease.readyInMs).toBeLessThanOrEqual(802);
     // Held: nobody else gets the host while B waits out the gap.
     expect(await s.work.claimLeased(Q, { owner: 'C', limit: 1, ttlMs: 60_000, lookaheadMs: 2000 })).toEqual([]);
+  });
+
+  it('leases a host for one request without an item: only when free and past its gap; an expired holder\'s running item is pending again', async () => {
+    const s = await open();
+    // A host nobody queued work for (a redirect's target): its row is made.
+    const a = await s.work.leaseHost('c.gov.cn', 'A', 60_000);
+    expect(a).toMatchObject({ host: 'c.gov.cn', owner: 'A', tookOverFrom: null });
+    expect(await s.work.leaseHost('c.gov.cn', 'B', 60_000)).toBeNull();
+    await s.work.releaseLease(a!, null, 300);
+    expect(await s.work.leaseHost('c.gov.cn', 'B', 60_000)).toBeNull(); // free, but within its gap
+    await sleep(350);
+    expect(await s.work.leaseHost('c.gov.cn', 'B', 60_000)).toMatchObject({ owner: 'B' });
+    // A worker that claimed an item and stopped: once its lease expires, a request lease takes the host over.
+    await seed(s, { 'd.gov.cn': 1 });
+    const [x] = await s.work.claimLeased(Q, { owner: 'C', limit: 1, ttlMs: 200 });
+    expect(await s.work.leaseHost('d.gov.cn', 'D', 60_000)).toBeNull();
+    await sleep(250);
+    expect(await s.work.leaseHost('d.gov.cn', 'D', 60_000)).toMatchObject({ owner: 'D', tookOverFrom: 'C' });
+    expect(await s.work.count(Q)).toEqual({ pending: 1 });
+    await expect(s.work.completeLeased(x!.lease, x!.item.itemId, { delayMs: 0 })).rejects.toBeInstanceOf(LeaseLostError);
   });
 
   it('renews a lease still held, and not one that expired', async () => {
