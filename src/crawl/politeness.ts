@@ -226,6 +226,10 @@ export class HostScheduler {
         }
         await this.store?.saveHost(s);
       })();
+      // A load that never asked (the lease on the host was lost meanwhile) is forgotten, so the next request to
+      // the host, under a lease of its own, asks again instead of failing with the same error for ever.
+      const loading = p;
+      loading.catch(() => { if (this.robotsLoading.get(host) === loading) this.robotsLoading.delete(host); });
       this.robotsLoading.set(host, p);
     }
     await p;
