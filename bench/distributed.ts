@@ -29,7 +29,8 @@ const dir = mkdtempSync(join(tmpdir(), 'nianbao-bench-dist-'));
 
 let pgDir: string | null = null;
 if (!process.env.NIANBAO_TEST_PG) {
-  pgDir = join(dir, 'pg');
+  // A folder of its own under /tmp: the server runs as the postgres user, who cannot enter our private `dir`.
+  pgDir = mkdtempSync(join(tmpdir(), 'nianbao-bench-pg-'));
   const r = spawnSync(join(ROOT, '.ci', 'postgres'), ['start', pgDir], { encoding: 'utf8' });
   if (r.status !== 0) { console.log(`no PostgreSQL: ${r.stderr.trim()} (set NIANBAO_TEST_PG)`); process.exit(0); }
   process.env.NIANBAO_TEST_PG = r.stdout.trim();
@@ -53,12 +54,14 @@ async function shared(): Promise<string[]> {
   dbs.push(db);
   return ['--storage', join(dir, 'local'), '--db', db, '--blobs', s3.blobs()];
 }
-async function timed(label: string, lives: ReturnType<typeof run>[], exit = 0): Promise<number> {
+/** Seconds until every process ended, and their exit: `exit`, or with null whatever the first's was (all the same). */
+async function timed(label: string, lives: ReturnType<typeof run>[], exit: number | null = 0): Promise<[number, number | null]> {
   const t0 = Date.now();
   const ends = await Promise.all(lives);
   const s = (Date.now() - t0) / 1000;
-  for (const e of ends) if (e.code !== exit) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
-  return s;
+  const want = exit ?? ends[0]!.code;
+  for (const e of ends) if (e.code !== want) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
+  return [s, want];
 }
 
 const SETUPS = [['embedded (SQLite, folder)', 1, null], ['PostgreSQL + S3, 1 process', 1, 'shared'], ['PostgreSQL + S3, 3 processes', 3, 'shared']] as const;
@@ -70,16 +73,13 @@ try {
     const seeds = join(dir, 'portal-farm.csv');
     writeFileSync(seeds, farm.seeds());
     const crawlArgs = ['crawl', '--seeds', seeds, '--proxy', farm.proxy, '--delay-ms', String(delayMs), '--max-pages', '10', '--no-browser', '--quiet'];
-    let exit = 0;
+    // The embedded crawl's exit (3: the farm's script-only lists are blocked without the browser) is every worker's.
+    let exit: number | null = null;
     for (const [label, n, where] of SETUPS) {
       const before = farm.hits.length;
       const storage = where ? await shared() : ['--storage', join(dir, 'portal-farm')];
-      const t0 = Date.now();
-      const ends = await Promise.all(Array.from({ length: n }, () => run([...crawlArgs, ...storage])));
-      const s = (Date.now() - t0) / 1000;
-      // The embedded crawl's exit (3: the farm's script-only lists are blocked without the browser) is every worker's.
-      if (!where) exit = ends[0]!.code ?? -1;
-      for (const e of ends) if (e.code !== exit) throw new Error(`${label}: exit ${e.code}: ${e.err.slice(-400)}`);
+      const [s, code] = await timed(label, Array.from({ length: n }, () => run([...crawlArgs, ...storage])), exit);
+      exit = code;
       const hits = farm.hits.slice(before).filter((h) => !h.thirdParty);
       const perHost = new Map<string, number>();
       for (const h of hits) perHost.set(h.host, (perHost.get(h.host) ?? 0) + 1);
@@ -101,7 +101,7 @@ try {
   for (const [label, n, where] of SETUPS) {
     const before = farm.served();
     const storage = where ? await shared() : ['--storage', join(dir, 'embedded')];
-    const s = await timed(label, Array.from({ length: n }, () => run([...crawlArgs, ...storage])));
+    const [s] = await timed(label, Array.from({ length: n }, () => run([...crawlArgs, ...storage])));
     figures.push([label, s, farm.served() - before]);
     console.log(`night 1, ${label}: ${s.toFixed(1)} s wall (${(s / bound).toFixed(2)} × the bound), ${farm.served() - before} requests, ${(nAgencies * 4 / s).toFixed(1)} reports/s`);
   }
@@ -123,19 +123,19 @@ try {
   if (m.code !== 0) throw new Error(`migrate-storage: ${m.out} ${m.err.slice(-400)}`);
   console.log(`migrate-storage: ${versions} versions of ${files.length} originals into PostgreSQL + S3, verified, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const reparse = ['reparse', ...target, '--workers', '1', '--no-ocr', '--json'];
-  const one = await timed('reparse, 1 process', [run(reparse)]);
+  const [one] = await timed('reparse, 1 process', [run(reparse)]);
   console.log(`reparse, 1 parse process: ${versions} versions in ${one.toFixed(1)} s = ${(versions / one).toFixed(2)} reports/s`);
   // The second process is started first and given time to start up (its parser thread loads the extractors):
   // the figure is two processes parsing, not one starting.
   const helper = run(['work', '--only', 'parse', ...target, '--workers', '1', '--no-ocr', '--follow', '--json']);
   await new Promise((r) => setTimeout(r, 5000));
-  const two = await timed('reparse, 2 processes', [run(reparse)]);
+  const [two] = await timed('reparse, 2 processes', [run(reparse)]);
   helper.child.kill('SIGTERM');
   const h = await helper;
   console.log(`reparse, 2 parse processes: ${versions} versions in ${two.toFixed(1)} s = ${(versions / two).toFixed(2)} reports/s (the second took ${JSON.parse(h.out.trim() || '{}').parsed ?? '?'} parsed + ${JSON.parse(h.out.trim() || '{}').failed ?? '?'} failed); ${(one / two).toFixed(2)}× on ${(await import('node:os')).availableParallelism()} cores`);
 } finally {
   await s3.close();
   for (const db of dbs) await dropDatabase(db).catch(() => undefined);
-  if (pgDir) spawnSync(join(ROOT, '.ci', 'postgres'), ['stop', pgDir]);
+  if (pgDir) { spawnSync(join(ROOT, '.ci', 'postgres'), ['stop', pgDir]); rmSync(pgDir, { recursive: true, force: true }); }
   rmSync(dir, { recursive: true, force: true });
 }
